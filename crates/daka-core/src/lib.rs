@@ -1,0 +1,29 @@
+//! Daka's attendance domain, pure and synchronous: calendars, rules and their versions, shifts,
+//! the plan of a day, and the computation of employee-day results and month summaries.
+//!
+//! Semantics follow `shared/design/attendance-semantics.md`; `docs/results.md` documents every
+//! result field.
+
+pub mod approvals;
+pub mod calendar;
+pub mod day;
+pub mod engine;
+pub mod error;
+pub mod explain;
+pub mod facts;
+pub mod month;
+pub mod overtime;
+pub mod plan;
+pub mod result;
+pub mod rule;
+pub mod schedule;
+pub mod time;
+
+pub use calendar::{NationalCalendar, SpecialDays};
+pub use engine::Engine;
+pub use error::SpecError;
+pub use facts::{Approval, ApprovalKind, DayPart, EmployeeFacts, Punch, PunchSource, Span};
+pub use month::{MonthSummary, summarize};
+pub use plan::PlanCache;
+pub use result::{DayResult, Status};
+pub use rule::{Rule, RuleSpec, RuleVersionSpec};

@@ -1,0 +1,4 @@
+//! The `daka` binary's library part: scenario files and the `simulate` command, usable from tests.
+
+pub mod scenario;
+pub mod simulate;
