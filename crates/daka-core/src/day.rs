@@ -31,7 +31,7 @@ pub struct DayInput<'a> {
     pub select: (Minute, Minute),
     /// The employee's punches sorted by (second, source); duplicates included.
     pub punches: &'a [Punch],
-    /// Sorted seconds of punches an admin voided.
+    /// Sorted minutes of punches an admin voided.
     pub voided: &'a [i64],
     pub approvals: &'a [Approval],
     pub prev: Option<PrevDay>,
@@ -71,7 +71,7 @@ fn usable_punches(input: &DayInput<'_>, ignored: &mut Vec<Ignored>) -> Vec<Punch
                 why: IgnoreWhy::Duplicate,
             });
         } else if p.source == crate::facts::PunchSource::Punch
-            && input.voided.binary_search(&p.second).is_ok()
+            && input.voided.binary_search(&p.minute()).is_ok()
         {
             ignored.push(Ignored {
                 second: p.second,

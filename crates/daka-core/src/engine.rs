@@ -113,7 +113,8 @@ impl Engine {
         }
         let mut punches: Vec<Punch> = emp.punches.clone();
         punches.sort_unstable_by_key(|p| (p.second, p.source));
-        let mut voided = emp.voided.clone();
+        // A void names the minute of the punch it removes, as people read punch times.
+        let mut voided: Vec<Minute> = emp.voided.iter().map(|s| s.div_euclid(60)).collect();
         voided.sort_unstable();
         let mut out = Vec::with_capacity(slots.len());
         let mut prev: Option<PrevDay> = None;

@@ -79,7 +79,8 @@ pub struct EmployeeFacts {
     pub rota: BTreeMap<Date, Arc<str>>,
     /// Real punches and make-up/correction punches, any order, duplicates allowed.
     pub punches: Vec<Punch>,
-    /// Instants (UTC seconds) of punches an admin correction voided.
+    /// Instants (UTC seconds) of punches an admin correction voided; a void removes the real
+    /// punches of that minute.
     pub voided: Vec<i64>,
     /// Approved requests only.
     pub approvals: Vec<Approval>,
