@@ -61,7 +61,8 @@ fn overlap(a: (Minute, Minute), b: (Minute, Minute)) -> i64 {
 fn usable_punches(input: &DayInput<'_>, ignored: &mut Vec<Ignored>) -> Vec<Punch> {
     let ps = input.punches;
     let lo = ps.partition_point(|p| p.minute() < input.claim.0);
-    let hi = ps.partition_point(|p| p.minute() <= input.claim.1);
+    // A day whose range its neighbours took entirely claims nothing.
+    let hi = ps.partition_point(|p| p.minute() <= input.claim.1).max(lo);
     let mut out: Vec<Punch> = Vec::with_capacity(hi.saturating_sub(lo));
     for p in &ps[lo..hi] {
         if out.last().is_some_and(|q| q.second == p.second) {

@@ -194,6 +194,10 @@ fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
                             th.grace
                         ),
                     ),
+                    (true, false, EdgeKind::In) if plan.flex.is_some() => (
+                        format!("on time: check-in {p}, by the latest start {j}{rule_en}"),
+                        format!("正常：{p} 打卡，不晚于最晚上班时间 {j}{rule_zh}"),
+                    ),
                     (true, false, EdgeKind::In) => (
                         format!("on time: check-in {p}, start {j}{rule_en}"),
                         format!("正常：{p} 打卡，上班时间 {j}{rule_zh}"),
