@@ -96,8 +96,11 @@ impl DayApprovals {
                     if plan.date < *from || plan.date > *to {
                         continue;
                     }
-                    let whole = match (plan.segments.first(), plan.segments.last()) {
-                        (Some(f), Some(l)) => (f.0, l.1),
+                    // Overtime approved for a day covers the whole attendance day, not only
+                    // its scheduled hours (where overtime never is).
+                    let whole = match (plan.segments.first(), plan.segments.last(), &a.kind) {
+                        (_, _, ApprovalKind::Overtime) => extent,
+                        (Some(f), Some(l), _) => (f.0, l.1),
                         _ => extent,
                     };
                     match part {
@@ -155,6 +158,10 @@ impl DayApprovals {
             }
         }
         me
+    }
+
+    pub fn has_leave(&self) -> bool {
+        !self.leave.is_empty()
     }
 
     pub fn any_leave_or_trip(&self) -> bool {

@@ -86,9 +86,40 @@ fn usable_punches(input: &DayInput<'_>, ignored: &mut Vec<Ignored>) -> Vec<Punch
     out
 }
 
+/// The punch windows of the day. Leave that moves a segment's judged check-in or check-out
+/// also moves the split between that segment's two windows to the middle of the time left to
+/// work, so the check-out before afternoon leave (or the check-in after morning leave) lands on
+/// its own edge.
+fn windows(plan: &DayPlan, ap: &DayApprovals) -> Vec<(Minute, Minute)> {
+    let mut w: Vec<(Minute, Minute)> = plan.edges.iter().map(|e| e.window).collect();
+    if !ap.has_leave() {
+        return w;
+    }
+    for i in (0..plan.edges.len()).step_by(2) {
+        let (Some(ein), Some(eout)) = (plan.edges.get(i), plan.edges.get(i + 1)) else {
+            continue;
+        };
+        let start = ap.leave_shift_in(ein.scheduled, plan.break_).map(|x| x.1);
+        let end = ap.leave_shift_out(eout.scheduled, plan.break_).map(|x| x.1);
+        if start.is_none() && end.is_none() {
+            continue;
+        }
+        let a = start.unwrap_or(ein.scheduled);
+        let b = end.unwrap_or(eout.scheduled);
+        if b <= a {
+            continue;
+        }
+        let mid = a + (b - a) / 2;
+        w[i].1 = mid.max(w[i].0);
+        w[i + 1].0 = (mid + 1).min(w[i + 1].1);
+    }
+    w
+}
+
 /// Earliest punch in a check-in window, latest in a check-out window; others are ignored.
 fn choose(
     plan: &DayPlan,
+    windows: &[(Minute, Minute)],
     select: (Minute, Minute),
     usable: &[Punch],
     ignored: &mut Vec<Ignored>,
@@ -96,9 +127,9 @@ fn choose(
     let mut chosen: Vec<Option<Punch>> = vec![None; plan.edges.len()];
     for p in usable {
         let m = p.minute();
-        let hit = plan.edges.iter().position(|e| {
-            let lo = e.window.0.max(select.0);
-            let hi = e.window.1.min(select.1);
+        let hit = windows.iter().position(|w| {
+            let lo = w.0.max(select.0);
+            let hi = w.1.min(select.1);
             lo <= m && m <= hi
         });
         let Some(i) = hit else {
@@ -163,6 +194,7 @@ fn edge_result(e: &PlanEdge, punch: Option<Punch>) -> EdgeResult {
 fn judge_edges(
     input: &DayInput<'_>,
     chosen: &[Option<Punch>],
+    windows: &[(Minute, Minute)],
     ap: &DayApprovals,
 ) -> Vec<EdgeResult> {
     let plan = &**input.plan;
@@ -171,6 +203,7 @@ fn judge_edges(
     let extension = late_rule_extension(plan, input.prev);
     for (i, e) in plan.edges.iter().enumerate() {
         let mut r = edge_result(e, chosen[i]);
+        r.window = windows.get(i).copied();
         let seg = plan.segments[e.segment as usize];
         let whole_day = ap.full_day_reason();
         let not_required = if let Some(w) = whole_day {
@@ -401,8 +434,9 @@ pub fn compute(input: &DayInput<'_>) -> DayResult {
     let usable = usable_punches(input, &mut ignored);
     let ap = DayApprovals::collect(plan, input.approvals);
     let edges = if plan.has_edges() {
-        let chosen = choose(plan, input.select, &usable, &mut ignored);
-        judge_edges(input, &chosen, &ap)
+        let w = windows(plan, &ap);
+        let chosen = choose(plan, &w, input.select, &usable, &mut ignored);
+        judge_edges(input, &chosen, &w, &ap)
     } else {
         judge_unscheduled(input, &usable, &mut ignored, &ap)
     };

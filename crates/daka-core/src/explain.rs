@@ -151,9 +151,12 @@ fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
             Status::Missing => {
                 let (lo, hi) = e.window.unwrap_or_default();
                 let (wl, wh) = (hm(plan, lo), hm(plan, hi));
+                let window = e
+                    .window
+                    .map(|(lo, hi)| json!([v.zone.rfc3339(lo), v.zone.rfc3339(hi)]));
                 out.push(Reason {
                     code: "missing",
-                    values: json!({"edge": e.name(), "window": [v.zone.rfc3339(lo), v.zone.rfc3339(hi)]}),
+                    values: json!({"edge": e.name(), "window": window}),
                     en: if e.window.is_some() {
                         format!("missing: no {verb_en} between {wl} and {wh}{rule_en}")
                     } else {
@@ -207,9 +210,10 @@ fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
                         format!("正常：{p} 下班打卡，下班时间 {j}{rule_zh}"),
                     ),
                 };
+                let judged = e.judged_against.map(|_| j.clone());
                 out.push(Reason {
                     code: "on_time",
-                    values: json!({"edge": e.name(), "punch": p, "judged_against": j,
+                    values: json!({"edge": e.name(), "punch": p, "judged_against": judged,
                         "within_grace_minutes": raw, "thresholds": thresholds}),
                     en,
                     zh,
@@ -541,9 +545,19 @@ fn overtime_reason(r: &DayResult) -> Option<Reason> {
         _ => "从第一次到最后一次打卡".into(),
     };
     let approval = if s.needs_approval {
-        (", inside approved overtime only", "，仅计已批准加班时段")
+        let cut = w.worked - w.raw;
+        (
+            format!(
+                ", inside approved overtime only ({cut} of {} min not approved)",
+                w.worked
+            ),
+            format!(
+                "，仅计已批准加班时段（{} 分钟中 {cut} 分钟未经批准）",
+                w.worked
+            ),
+        )
     } else {
-        ("", "")
+        (String::new(), String::new())
     };
     let (en, zh) = if w.disabled {
         (
@@ -568,7 +582,7 @@ fn overtime_reason(r: &DayResult) -> Option<Reason> {
     Some(Reason {
         code: "overtime",
         values: json!({"category": w.category.as_str(), "raw_minutes": w.raw, "early_minutes": w.early,
-            "counted_minutes": w.counted, "method": method, "start_delay": s.start_delay,
+            "counted_minutes": w.counted, "worked_minutes": w.worked, "method": method, "start_delay": s.start_delay,
             "minimum": s.minimum, "unit": s.unit, "rounding": rounding.0,
             "needs_approval": s.needs_approval, "count_early_arrival": s.count_early_arrival,
             "category_enabled": !w.disabled}),

@@ -37,18 +37,25 @@ fn punch_min(e: &EdgeResult) -> Option<Minute> {
     e.punch.map(|(s, _)| s.div_euclid(60))
 }
 
-fn within(ap: &DayApprovals, s: &OvertimeSettings, iv: (Minute, Minute)) -> i64 {
+fn within(ap: &DayApprovals, approval: bool, iv: (Minute, Minute)) -> i64 {
     if iv.1 <= iv.0 {
         0
-    } else if s.needs_approval {
+    } else if approval {
         ap.overtime_overlap(iv)
     } else {
         iv.1 - iv.0
     }
 }
 
-/// Raw workday overtime (before minimum and rounding), with the early-arrival part.
-fn workday_raw(plan: &DayPlan, edges: &[EdgeResult], work: i64, ap: &DayApprovals) -> (i64, i64) {
+/// Raw workday overtime (before minimum and rounding), with the early-arrival part; with
+/// `approval`, only time inside approved overtime.
+fn workday_raw(
+    plan: &DayPlan,
+    edges: &[EdgeResult],
+    work: i64,
+    ap: &DayApprovals,
+    approval: bool,
+) -> (i64, i64) {
     let s = &plan.version.overtime;
     match s.method {
         OvertimeMethod::WorkedMinusExpected => {
@@ -64,7 +71,7 @@ fn workday_raw(plan: &DayPlan, edges: &[EdgeResult], work: i64, ap: &DayApproval
                 return (0, 0);
             };
             let raw = (work - expected).max(0);
-            if s.needs_approval {
+            if approval {
                 let first = edges.iter().find_map(punch_min);
                 let last = edges.iter().rev().find_map(punch_min);
                 let approved = match (first, last) {
@@ -90,7 +97,7 @@ fn workday_raw(plan: &DayPlan, edges: &[EdgeResult], work: i64, ap: &DayApproval
                         } else {
                             end
                         };
-                        within(ap, s, (end + s.start_delay as i64, p))
+                        within(ap, approval, (end + s.start_delay as i64, p))
                     }
                     _ => 0,
                 },
@@ -103,7 +110,7 @@ fn workday_raw(plan: &DayPlan, edges: &[EdgeResult], work: i64, ap: &DayApproval
                     .map(|f| f.earliest)
                     .or(plan.segments.first().map(|s| s.0));
                 match (first_in.and_then(punch_min), start) {
-                    (Some(p), Some(st)) => within(ap, s, (p, st)),
+                    (Some(p), Some(st)) => within(ap, approval, (p, st)),
                     _ => 0,
                 }
             } else {
@@ -122,24 +129,33 @@ pub fn compute(
 ) -> (Overtime, Option<OvertimeWhy>) {
     let s = &plan.version.overtime;
     let cat = category(plan);
-    let (raw, early) = if plan.day.required {
-        if matches!(
-            edges.first().and_then(|e| e.not_required.as_ref()),
-            Some(crate::result::NotRequiredWhy::FullDayLeave(_))
-        ) {
+    let on_leave = matches!(
+        edges.first().and_then(|e| e.not_required.as_ref()),
+        Some(crate::result::NotRequiredWhy::FullDayLeave(_))
+    );
+    // Computed without and with the approval requirement, so the explanation can say what
+    // the missing approval cost.
+    let raw_of = |approval: bool| -> (i64, i64) {
+        if on_leave {
             (0, 0)
+        } else if plan.day.required {
+            workday_raw(plan, edges, work, ap, approval)
         } else {
-            workday_raw(plan, edges, work, ap)
-        }
-    } else {
-        let first = edges.iter().find_map(punch_min);
-        let last = edges.iter().rev().find_map(punch_min);
-        match (first, last) {
-            (Some(a), Some(b)) if b > a => (within(ap, s, (a, b)), 0),
-            _ => (0, 0),
+            let first = edges.iter().find_map(punch_min);
+            let last = edges.iter().rev().find_map(punch_min);
+            match (first, last) {
+                (Some(a), Some(b)) if b > a => (within(ap, approval, (a, b)), 0),
+                _ => (0, 0),
+            }
         }
     };
-    if raw == 0 {
+    let (worked, _) = raw_of(false);
+    let (raw, early) = if s.needs_approval {
+        raw_of(true)
+    } else {
+        raw_of(false)
+    };
+    if worked == 0 {
         return (Overtime::default(), None);
     }
     let disabled = match cat {
@@ -158,6 +174,7 @@ pub fn compute(
         ot,
         Some(OvertimeWhy {
             category: cat,
+            worked,
             raw,
             early,
             counted,

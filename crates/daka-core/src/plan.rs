@@ -159,7 +159,11 @@ pub fn day_info(
     } else {
         None
     };
-    let calendar_year_missing = v.follow_national_calendar && !national.covers(date.year());
+    // Only a calendar that is in use but lacks the year is worth a warning; with no national
+    // calendar at all (`national_calendar = "none"`) there is nothing to miss.
+    let calendar_year_missing = v.follow_national_calendar
+        && national.years().next().is_some()
+        && !national.covers(date.year());
     let (required, basis) = if let Some(code) = rota_code {
         match code {
             Some(c) if !c.eq_ignore_ascii_case(crate::rule::REST_CODE) => {

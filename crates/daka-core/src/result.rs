@@ -147,7 +147,9 @@ impl Overtime {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OvertimeWhy {
     pub category: OtCategory,
-    /// Minutes before the minimum and rounding.
+    /// Minutes that would count without the approval requirement.
+    pub worked: i64,
+    /// Minutes before the minimum and rounding (inside approved overtime when required).
     pub raw: i64,
     /// Minutes of early arrival included in `raw`.
     pub early: i64,
@@ -202,7 +204,12 @@ impl DayResult {
     /// A required day on which the employee was present (a punch satisfied an edge) or away on
     /// an approved trip or outing.
     pub fn attended(&self) -> bool {
+        let on_leave = self
+            .edges
+            .iter()
+            .any(|e| matches!(e.not_required, Some(NotRequiredWhy::FullDayLeave(_))));
         self.plan.day.required
+            && !on_leave
             && self.edges.iter().any(|e| {
                 e.punch.is_some()
                     || matches!(

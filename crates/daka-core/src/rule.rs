@@ -471,12 +471,14 @@ impl Rule {
                     format!("two versions take effect on {}", w[1].effective_from),
                 ));
             }
-            if w[0].version == w[1].version {
-                return Err(SpecError::new(
-                    "versions",
-                    format!("version number {} is used twice", w[1].version),
-                ));
-            }
+        }
+        let mut numbers: Vec<u32> = versions.iter().map(|v| v.version).collect();
+        numbers.sort_unstable();
+        if let Some(w) = numbers.windows(2).find(|w| w[0] == w[1]) {
+            return Err(SpecError::new(
+                "versions",
+                format!("version number {} is used twice", w[0]),
+            ));
         }
         Ok(Self {
             id: spec.id.clone(),

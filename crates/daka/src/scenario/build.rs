@@ -263,13 +263,18 @@ fn approval(
                     "a correction needs at (a punch to add) or void (a punch to remove)",
                 ));
             }
-            if a.date.is_some()
-                || a.from_date.is_some()
-                || a.start.is_some()
-                || a.leave_type.is_some()
-            {
+            let extra = [
+                ("date", a.date.is_some()),
+                ("from_date", a.from_date.is_some()),
+                ("to_date", a.to_date.is_some()),
+                ("part", a.part.is_some()),
+                ("start", a.start.is_some()),
+                ("end", a.end.is_some()),
+                ("leave_type", a.leave_type.is_some()),
+            ];
+            if let Some((field, _)) = extra.iter().find(|(_, set)| *set) {
                 return Err(SpecError::new(
-                    "at",
+                    *field,
                     "make-up punches and corrections take only at (and void)",
                 ));
             }

@@ -107,9 +107,18 @@ fn parse(path: &Path, text: &str) -> Result<ScenarioSpec, ScenarioError> {
                     .span()
                     .map(|s| locate::line_col(text, s.start))
                     .or_else(|| locate::toml_line(text, &field));
-                err(at, field, inner.message().to_string())
+                err(at, field, hint(inner.message()))
             })
         }
+    }
+}
+
+/// TOML's own dates (unquoted `2026-03-02`) reach serde as a table; say what to write instead.
+fn hint(msg: &str) -> String {
+    if msg.contains("invalid type: map") && msg.contains("date") {
+        format!("{msg} (write dates and times as quoted strings, e.g. \"2026-03-02\")")
+    } else {
+        msg.to_string()
     }
 }
 

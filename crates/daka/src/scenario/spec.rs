@@ -91,11 +91,31 @@ pub struct EmployeeSpec {
     pub approvals: Vec<ApprovalSpec>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// A punch: a time string, or a table with `at` (and optional `source`, `note`).
+#[derive(Debug)]
 pub enum PunchSpec {
     At(String),
     Full(PunchDetail),
+}
+
+impl<'de> Deserialize<'de> for PunchSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PunchSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a time string such as \"2026-03-02 09:00\" or a table with `at`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PunchSpec, E> {
+                Ok(PunchSpec::At(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<PunchSpec, A::Error> {
+                PunchDetail::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(PunchSpec::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,9 +142,12 @@ impl PunchSpec {
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalType {
     Leave,
+    #[serde(alias = "business_trip")]
     Trip,
+    #[serde(alias = "field_work")]
     Outing,
     Overtime,
+    #[serde(alias = "make_up", alias = "buka")]
     Makeup,
     Correction,
 }
