@@ -251,7 +251,13 @@ fn judge_edges(
                 r.minutes = if r.status == Status::Normal { 0 } else { late };
             }
             EdgeKind::Out => {
+                // Leave on a flexible day anchors the span at the earliest start: the leave
+                // already stands for the hours it covers.
+                let leave_day = ap.has_leave()
+                    && (out.first().is_some_and(|i| i.adjust.leave.is_some())
+                        || ap.leave_shift_out(e.scheduled, plan.break_).is_some());
                 let mut judged = match plan.flex {
+                    Some(_) if leave_day => e.scheduled,
                     Some(f) => {
                         let start = out
                             .first()

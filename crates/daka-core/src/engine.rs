@@ -116,6 +116,20 @@ impl Engine {
         // A void names the minute of the punch it removes, as people read punch times.
         let mut voided: Vec<Minute> = emp.voided.iter().map(|s| s.div_euclid(60)).collect();
         voided.sort_unstable();
+        // Where each day's claim starts: punches between two days' ranges go to the later day
+        // from its rollover time on, to the earlier day before it.
+        let claim_start: Vec<Option<Minute>> = (0..slots.len())
+            .map(|i| {
+                let cur = slots[i].as_ref()?;
+                let prev = i.checked_sub(1).and_then(|p| slots[p].as_ref());
+                Some(match prev {
+                    Some(p) if p.select.1 < cur.select.0 => {
+                        cur.plan.rollover_start.clamp(p.select.1 + 1, cur.select.0)
+                    }
+                    _ => cur.select.0,
+                })
+            })
+            .collect();
         let mut out = Vec::with_capacity(slots.len());
         let mut prev: Option<PrevDay> = None;
         let last = slots.len().saturating_sub(1);
@@ -124,16 +138,15 @@ impl Engine {
                 prev = None;
                 continue;
             };
-            // Punches between this day's range and the next day's belong to this day (ignored,
-            // with a reason) so none goes unreported.
-            let claim_end = match &slots[i + 1] {
-                Some(next) => (next.select.0 - 1).max(slot.select.1),
+            let start = claim_start[i].unwrap_or(slot.select.0);
+            let end = match claim_start[i + 1] {
+                Some(next) => (next - 1).max(slot.select.1),
                 None => slot.select.1,
             };
             let input = DayInput {
                 employee: &emp.id,
                 plan: &slot.plan,
-                claim: (slot.select.0, claim_end),
+                claim: (start, end),
                 select: slot.select,
                 punches: &punches,
                 voided: &voided,

@@ -111,6 +111,9 @@ pub struct DayPlan {
     pub range: (Minute, Minute),
     /// Scheduled work minutes (break excluded), from real instants.
     pub scheduled_minutes: i64,
+    /// The instant the attendance day begins at its day-rollover time; punches between two
+    /// days' ranges go to the day whose rollover they follow.
+    pub rollover_start: Minute,
 }
 
 impl DayPlan {
@@ -245,6 +248,7 @@ pub fn build(v: &Arc<RuleVersion>, date: Date, day: DayInfo, schedule: Option<us
             flex: None,
             range: day_range,
             scheduled_minutes: 0,
+            rollover_start: day_range.0,
         };
     };
     let edges: Vec<PlanEdge> = s
@@ -289,6 +293,7 @@ pub fn build(v: &Arc<RuleVersion>, date: Date, day: DayInfo, schedule: Option<us
         flex,
         range,
         scheduled_minutes,
+        rollover_start: day_range.0,
     }
 }
 

@@ -335,7 +335,12 @@ impl RuleVersion {
                         "a flexible rule needs flex.latest_start",
                     ));
                 }
-                schedules.push(Schedule::compile("", s, &at("schedule"))?);
+                schedules.push(Schedule::compile(
+                    "",
+                    s,
+                    spec.day_rollover,
+                    &at("schedule"),
+                )?);
             }
             RuleKind::Rota => {
                 if spec.shifts.is_empty() {
@@ -351,7 +356,12 @@ impl RuleVersion {
                             "this shift code is reserved or empty",
                         ));
                     }
-                    schedules.push(Schedule::compile(code, s, &at(&format!("shifts.{code}")))?);
+                    schedules.push(Schedule::compile(
+                        code,
+                        s,
+                        spec.day_rollover,
+                        &at(&format!("shifts.{code}")),
+                    )?);
                 }
             }
             RuleKind::Free => {

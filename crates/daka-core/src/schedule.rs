@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::SpecError;
 use crate::time::DayTime;
 
-/// Default reach of windows the rule does not set: check-in from 4 h before the start, check-out
-/// until 8 h after the end (late overtime still finds its check-out).
+/// Default reach of windows the rule does not set: check-in from 4 h before the start; the last
+/// check-out until 3 h after the end, or until the day-rollover that follows the start when that
+/// is later (a day shift's late overtime still finds its check-out; a night shift's window does
+/// not swallow the next morning).
 const DEFAULT_IN_LEAD: i32 = 240;
-const DEFAULT_OUT_TAIL: i32 = 480;
+const DEFAULT_OUT_TAIL: i32 = 180;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,7 +94,12 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub fn compile(name: &str, spec: &ScheduleSpec, path: &str) -> Result<Self, SpecError> {
+    pub fn compile(
+        name: &str,
+        spec: &ScheduleSpec,
+        rollover: DayTime,
+        path: &str,
+    ) -> Result<Self, SpecError> {
         let err = |field: &str, msg: String| SpecError::new(format!("{path}.{field}"), msg);
         let n = spec.segments.len();
         if !(1..=3).contains(&n) {
@@ -187,7 +194,13 @@ impl Schedule {
             let mid = midpoint(late_in, end);
             let out_hi_default = match times.get(i + 1) {
                 Some(next) => midpoint(late_out, next.0),
-                None => late_out.add_minutes(DEFAULT_OUT_TAIL),
+                None => {
+                    let r = rollover.minutes().rem_euclid(1440);
+                    let next_rollover = if r > first.minutes() { r } else { r + 1440 };
+                    late_out
+                        .add_minutes(DEFAULT_OUT_TAIL)
+                        .max(DayTime::from_minutes(next_rollover))
+                }
             };
             let in_w = s
                 .in_window
@@ -314,7 +327,7 @@ mod tests {
             no_checkout: false,
             flex: None,
         };
-        let s = Schedule::compile("d", &spec, "s").map_err(|e| e.to_string());
+        let s = Schedule::compile("d", &spec, DayTime::hm(4, 0), "s").map_err(|e| e.to_string());
         let Ok(s) = s else { panic!("{s:?}") };
         let w: Vec<String> = s
             .edges
@@ -323,7 +336,7 @@ mod tests {
             .collect();
         assert_eq!(
             w,
-            ["05:00-10:30", "10:31-12:30", "12:31-15:30", "15:31-02:00+1"]
+            ["05:00-10:30", "10:31-12:30", "12:31-15:30", "15:31-04:00+1"]
         );
     }
 
@@ -337,7 +350,7 @@ mod tests {
             no_checkout: false,
             flex: None,
         };
-        let e = Schedule::compile("d", &spec, "schedule").err();
+        let e = Schedule::compile("d", &spec, DayTime::hm(4, 0), "schedule").err();
         let msg = e.map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("schedule.segments[0].out_window"), "{msg}");
     }
@@ -350,7 +363,7 @@ mod tests {
             no_checkout: false,
             flex: None,
         };
-        let s = Schedule::compile("n", &spec, "s");
+        let s = Schedule::compile("n", &spec, DayTime::hm(4, 0), "s");
         assert!(s.is_ok_and(|s| s.nominal_minutes() == 480));
     }
 }
