@@ -1,0 +1,166 @@
+//! Opening the database: backend from the URL, per-connection settings, migrations, and the
+//! write path (SQLite: one writer connection committing queued writes in groups; PostgreSQL:
+//! a transaction per write on the pool).
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::error::{Result, StoreError};
+use crate::writer::Writer;
+
+static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite settings every connection needs: durable commits (an acknowledged write survives
+/// power loss), enforced foreign keys, and waiting instead of failing on a busy file.
+const SQLITE_PRAGMAS: [&str; 3] = [
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
+
+/// The store: a read pool and the write path.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: Option<Arc<Writer>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StoreError::invalid(
+            "database_url",
+            "must start with sqlite: or postgres://",
+        ))
+    }
+}
+
+async fn sqlite_setup(conn: &mut AnyConnection) -> Result<()> {
+    for p in SQLITE_PRAGMAS {
+        conn.execute(p).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_string(),
+        };
+        let opts: AnyConnectOptions = url
+            .parse()
+            .map_err(|e| StoreError::invalid("database_url", format!("{e}")))?;
+        let opts = opts.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for p in SQLITE_PRAGMAS {
+                            conn.execute(p).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts.clone())
+            .await?;
+        let writer = match backend {
+            Backend::Sqlite => {
+                let mut conn = AnyConnection::connect_with(&opts).await?;
+                // WAL lets readers run beside the writer; it is a property of the file.
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                sqlite_setup(&mut conn).await?;
+                SQLITE.run(&mut conn).await?;
+                Some(Arc::new(Writer::start(conn)))
+            }
+            Backend::Postgres => {
+                POSTGRES.run(&pool).await?;
+                None
+            }
+        };
+        Ok(Self {
+            pool,
+            backend,
+            writer,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads (and, on PostgreSQL, for write transactions).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Runs `f` in a transaction and returns its value once the transaction is durably
+    /// committed. If `f` fails, nothing it wrote is kept.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.submit(f).await,
+            None => {
+                let mut tx = self.pool.begin().await?;
+                let v = f(&mut tx).await?;
+                tx.commit().await?;
+                Ok(v)
+            }
+        }
+    }
+
+    /// Whether the database answers and every migration of this release is applied.
+    pub async fn ready(&self) -> Result<bool> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied == Some(latest))
+    }
+
+    /// Finishes queued writes and closes connections.
+    pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.shutdown().await;
+        }
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,28 @@
+//! Daka's durable storage: one repository API over SQLite (embedded, the default) and
+//! PostgreSQL, chosen once from the database URL. Every query is scoped by a [`Tenant`], which
+//! only the authentication layer (or the admin CLI) can produce.
+
+pub mod audit;
+mod db;
+mod error;
+pub mod org;
+pub mod tenant;
+pub mod users;
+mod writer;
+
+pub use db::{Backend, Store};
+pub use error::{Result, StoreError};
+pub use tenant::{Actor, Tenant};
+
+/// Milliseconds since the Unix epoch, the schema's instant.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A new time-ordered id (UUID v7), so keyset pagination by id follows creation order.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,1 @@
+//! Departments (a tree) and employees.
