@@ -121,7 +121,10 @@ impl DayApprovals {
                             Some(whole)
                         }
                         DayPart::Am | DayPart::Pm => {
-                            let half = plan.half(*part == DayPart::Pm);
+                            let half = match a.kind {
+                                ApprovalKind::Overtime => Some(extent),
+                                _ => plan.half(*part == DayPart::Pm),
+                            };
                             if let ApprovalKind::Leave { leave_type } = &a.kind {
                                 me.day_leave.push((leave_type.clone(), 0.5));
                                 if half.is_none() {
@@ -162,6 +165,11 @@ impl DayApprovals {
 
     pub fn has_leave(&self) -> bool {
         !self.leave.is_empty()
+    }
+
+    /// Whether any leave overlaps the interval.
+    pub fn leave_overlaps(&self, iv: Interval) -> bool {
+        self.leave.iter().any(|((s, e), _)| *s < iv.1 && *e > iv.0)
     }
 
     pub fn any_leave_or_trip(&self) -> bool {

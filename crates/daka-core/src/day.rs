@@ -104,7 +104,12 @@ fn windows(plan: &DayPlan, ap: &DayApprovals) -> Vec<(Minute, Minute)> {
         if start.is_none() && end.is_none() {
             continue;
         }
-        let a = start.unwrap_or(ein.scheduled);
+        // A flexible check-in is on time up to the latest start: keep that inside its window.
+        let on_time_until = match plan.flex {
+            Some(f) if ein.segment == 0 => f.latest,
+            _ => ein.scheduled,
+        };
+        let a = start.unwrap_or(on_time_until);
         let b = end.unwrap_or(eout.scheduled);
         if b <= a {
             continue;
@@ -253,9 +258,7 @@ fn judge_edges(
             EdgeKind::Out => {
                 // Leave on a flexible day anchors the span at the earliest start: the leave
                 // already stands for the hours it covers.
-                let leave_day = ap.has_leave()
-                    && (out.first().is_some_and(|i| i.adjust.leave.is_some())
-                        || ap.leave_shift_out(e.scheduled, plan.break_).is_some());
+                let leave_day = ap.leave_overlaps(seg);
                 let mut judged = match plan.flex {
                     Some(_) if leave_day => e.scheduled,
                     Some(f) => {

@@ -563,9 +563,9 @@ fn overtime_reason(r: &DayResult) -> Option<Reason> {
         (
             format!(
                 "overtime not counted: the rule counts no {ce} overtime ({} min worked)",
-                w.raw
+                w.worked
             ),
-            format!("不计加班：规则不计{cz}加班（{} 分钟）", w.raw),
+            format!("不计加班：规则不计{cz}加班（{} 分钟）", w.worked),
         )
     } else {
         (

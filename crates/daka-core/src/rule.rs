@@ -388,14 +388,14 @@ impl RuleVersion {
                 "give either workdays or alternating_weeks, not both",
             ));
         }
-        check_thresholds(&spec.late, &at("late"))?;
-        check_thresholds(&spec.early, &at("early"))?;
         if spec.early.serious.is_some() {
             return Err(SpecError::new(
                 at("early.serious"),
                 "leaving early has no serious tier; use early.absent",
             ));
         }
+        check_thresholds(&spec.late, &at("late"))?;
+        check_thresholds(&spec.early, &at("early"))?;
         check_days(
             spec.absence.absent_edge_days,
             &[0.5, 1.0],

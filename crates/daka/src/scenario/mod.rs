@@ -115,7 +115,9 @@ fn parse(path: &Path, text: &str) -> Result<ScenarioSpec, ScenarioError> {
 
 /// TOML's own dates (unquoted `2026-03-02`) reach serde as a table; say what to write instead.
 fn hint(msg: &str) -> String {
-    if msg.contains("invalid type: map") && msg.contains("date") {
+    let toml_datetime = msg.contains("$__toml_private_datetime")
+        || (msg.contains("invalid type: map") && (msg.contains("date") || msg.contains("string")));
+    if toml_datetime {
         format!("{msg} (write dates and times as quoted strings, e.g. \"2026-03-02\")")
     } else {
         msg.to_string()
