@@ -52,6 +52,32 @@ fn hash(e: &Entry) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The row lock that serialises a tenant's writes on PostgreSQL (SQLite has one writer).
+/// `NO KEY UPDATE`, not `UPDATE`: the foreign-key checks of concurrent inserts hold `KEY SHARE`
+/// on the tenant row, which `UPDATE` would wait for while they wait for us (a deadlock).
+fn row_lock(c: &AnyConnection) -> &'static str {
+    if c.backend_name().eq_ignore_ascii_case("sqlite") {
+        ""
+    } else {
+        " FOR NO KEY UPDATE"
+    }
+}
+
+/// Takes the tenant's write lock at the start of a write transaction, so the checks a write
+/// makes before changing rows (uniqueness, tree cycles) cannot race another write of the same
+/// tenant. NotFound when the tenant does not exist.
+pub async fn lock_tenant(c: &mut AnyConnection, t: &Tenant) -> Result<()> {
+    sqlx::query(&format!(
+        "SELECT id FROM tenants WHERE id = $1{}",
+        row_lock(c)
+    ))
+    .bind(t.id())
+    .fetch_optional(&mut *c)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(())
+}
+
 /// Appends an entry inside the caller's transaction, advancing the tenant's chain head.
 #[allow(clippy::too_many_arguments)]
 pub async fn append(
@@ -64,13 +90,9 @@ pub async fn append(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<i64> {
-    let lock = if c.backend_name().eq_ignore_ascii_case("sqlite") {
-        ""
-    } else {
-        " FOR UPDATE"
-    };
     let head = sqlx::query(&format!(
-        "SELECT audit_seq, audit_hash FROM tenants WHERE id = $1{lock}"
+        "SELECT audit_seq, audit_hash FROM tenants WHERE id = $1{}",
+        row_lock(c)
     ))
     .bind(t.id())
     .fetch_one(&mut *c)
@@ -143,6 +165,15 @@ fn entry(r: &sqlx::any::AnyRow) -> Result<Entry> {
 const COLUMNS: &str =
     "seq, at, actor, action, entity, entity_id, before, after, request_id, ip, prev_hash, hash";
 
+/// The problem line for entries `from..=to` that are gone.
+fn missing(from: i64, to: i64, place: &str) -> String {
+    if from >= to {
+        format!("entry {from}: missing (deleted) {place}")
+    } else {
+        format!("entries {from}..{to}: missing (deleted) {place}")
+    }
+}
+
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
@@ -186,10 +217,10 @@ impl Store {
         for r in &rows {
             let e = entry(r)?;
             if e.seq != expect_seq {
-                problems.push(format!(
-                    "entry {}: expected entry {expect_seq} here; entries {expect_seq}..{} are missing",
-                    e.seq,
-                    e.seq - 1
+                problems.push(missing(
+                    expect_seq,
+                    e.seq - 1,
+                    &format!("before entry {}", e.seq),
                 ));
             }
             if e.prev_hash != prev {
@@ -204,10 +235,16 @@ impl Store {
             prev = e.hash.clone();
             expect_seq = e.seq + 1;
         }
-        if head_seq != expect_seq - 1 || head_hash != prev {
+        let last = expect_seq - 1;
+        if head_seq > last {
+            problems.push(missing(
+                last + 1,
+                head_seq,
+                &format!("at the end (the chain ends at entry {last}, the tenant's head is entry {head_seq})"),
+            ));
+        } else if head_seq != last || head_hash != prev {
             problems.push(format!(
-                "the chain ends at entry {} but the tenant's head says {head_seq}: entries were removed from the end",
-                expect_seq - 1
+                "entry {last}: the tenant's head (entry {head_seq}) does not match the last entry"
             ));
         }
         Ok(Verdict {

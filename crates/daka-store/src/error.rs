@@ -63,7 +63,13 @@ fn unique_field(msg: &str) -> String {
             .to_string();
     }
     // PostgreSQL: duplicate key value violates unique constraint "employees_tenant_id_employee_no_key"
-    for known in ["employee_no", "username", "token_hash", "name"] {
+    for known in [
+        "employee_no",
+        "username",
+        "token_hash",
+        "secret_hash",
+        "name",
+    ] {
         if msg.contains(known) {
             return known.to_string();
         }

@@ -5,14 +5,21 @@
 pub mod audit;
 mod db;
 mod error;
+mod fields;
 pub mod org;
 pub mod tenant;
+/// Throwaway databases for tests (this crate's own tests include the file directly).
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod users;
 mod writer;
 
+pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
-pub use tenant::{Actor, Tenant};
+pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
+pub use tenant::{Actor, Tenant, TenantRow};
+pub use users::{ApiToken, Device, Role, Session, User};
 
 /// Milliseconds since the Unix epoch, the schema's instant.
 pub fn now_ms() -> i64 {

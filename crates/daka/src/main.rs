@@ -1,9 +1,13 @@
-//! `daka`: the attendance system's command-line entry point.
+//! `daka`: the attendance system's command-line entry point. Thin: each subcommand calls into
+//! the library crates.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod admin;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +33,142 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Run the HTTP server (configuration: docs/configuration.md).
+    Serve {
+        /// A TOML configuration file; DAKA_* environment variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Operator commands against the configured database.
+    Admin {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Audit log commands.
+    Audit {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a commented example configuration.
+    Default,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a tenant (a company); prints its id.
+    CreateTenant { name: String },
+    /// Create a user. The password is read from stdin with --password-stdin, else generated.
+    CreateUser {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        /// employee, supervisor, admin or auditor
+        #[arg(long)]
+        role: String,
+        /// Link the user to an employee id.
+        #[arg(long)]
+        employee: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (from stdin with --password-stdin, else generated).
+    ResetPassword {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create a personal API token for a user; printed once.
+    CreateToken {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Comma-separated: read, write.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check a tenant's hash chain; exits 1 and names the entries if it was tampered with.
+    Verify {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+fn simulate(file: PathBuf, month: bool, pretty: bool) -> ExitCode {
+    let scenario = match daka::scenario::load(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match daka::simulate::write(&scenario, month, pretty, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (e.g. `| head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: writing results: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn report(r: Result<(), String>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn with_store<F, Fut>(config: Option<PathBuf>, f: F) -> Result<(), String>
+where
+    F: FnOnce(daka_store::Store) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let cfg = serve::load_config(config.as_deref())?;
+    let store = serve::open_store(&cfg).await?;
+    let r = f(store.clone()).await;
+    store.close().await;
+    r
 }
 
 fn main() -> ExitCode {
@@ -38,24 +178,86 @@ fn main() -> ExitCode {
             file,
             month,
             pretty,
+        } => simulate(file, month, pretty),
+        Command::Openapi => match serde_json::to_string_pretty(&daka_server::openapi()) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(Err(e.to_string())),
+        },
+        Command::Config {
+            command: ConfigCommand::Default,
         } => {
-            let scenario = match daka::scenario::load(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
+            print!("{}", daka_server::config::EXAMPLE);
+            ExitCode::SUCCESS
+        }
+        Command::Serve { config } => {
+            serve::init_logging();
+            report(runtime().and_then(|rt| {
+                rt.block_on(async {
+                    let cfg = serve::load_config(config.as_deref())?;
+                    serve::run(cfg).await
+                })
+            }))
+        }
+        Command::Admin { config, command } => report(runtime().and_then(|rt| {
+            rt.block_on(with_store(config, |store| async move {
+                match command {
+                    AdminCommand::CreateTenant { name } => {
+                        admin::create_tenant(&store, &name).await
+                    }
+                    AdminCommand::CreateUser {
+                        tenant,
+                        username,
+                        role,
+                        employee,
+                        password_stdin,
+                    } => {
+                        admin::create_user(
+                            &store,
+                            &tenant,
+                            &username,
+                            &role,
+                            employee.as_deref(),
+                            password_stdin,
+                        )
+                        .await
+                    }
+                    AdminCommand::ResetPassword {
+                        tenant,
+                        username,
+                        password_stdin,
+                    } => admin::reset_password(&store, &tenant, &username, password_stdin).await,
+                    AdminCommand::CreateToken {
+                        tenant,
+                        username,
+                        name,
+                        scopes,
+                        days,
+                    } => {
+                        admin::create_token(&store, &tenant, &username, &name, &scopes, days).await
+                    }
                 }
-            };
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            match daka::simulate::write(&scenario, month, pretty, &mut out) {
-                Ok(()) => ExitCode::SUCCESS,
-                // A closed pipe (e.g. `| head`) is not an error worth a message.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: writing results: {e}");
-                    ExitCode::FAILURE
-                }
+            }))
+        })),
+        Command::Audit {
+            config,
+            command: AuditCommand::Verify { tenant },
+        } => {
+            let r = runtime().and_then(|rt| {
+                rt.block_on(async {
+                    let cfg = serve::load_config(config.as_deref())?;
+                    let store = serve::open_store(&cfg).await?;
+                    let ok = admin::audit_verify(&store, &tenant).await;
+                    store.close().await;
+                    ok
+                })
+            });
+            match r {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => report(Err(e)),
             }
         }
     }

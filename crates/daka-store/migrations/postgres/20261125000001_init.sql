@@ -19,6 +19,7 @@ CREATE TABLE departments (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, parent_id) REFERENCES departments(tenant_id, id)
 );
+CREATE INDEX departments_parent ON departments (tenant_id, parent_id);
 
 CREATE TABLE employees (
     tenant_id     TEXT NOT NULL REFERENCES tenants(id),
@@ -37,6 +38,7 @@ CREATE TABLE employees (
     FOREIGN KEY (tenant_id, department_id) REFERENCES departments(tenant_id, id),
     FOREIGN KEY (tenant_id, manager_id) REFERENCES employees(tenant_id, id)
 );
+CREATE INDEX employees_department ON employees (tenant_id, department_id);
 
 CREATE TABLE users (
     tenant_id     TEXT NOT NULL REFERENCES tenants(id),
@@ -61,6 +63,7 @@ CREATE TABLE department_leads (
     FOREIGN KEY (tenant_id, department_id) REFERENCES departments(tenant_id, id),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
+CREATE INDEX department_leads_user ON department_leads (tenant_id, user_id);
 
 CREATE TABLE api_tokens (
     tenant_id   TEXT NOT NULL REFERENCES tenants(id),
@@ -75,7 +78,33 @@ CREATE TABLE api_tokens (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
-CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
+-- Named for its column, so a violation maps to the field on both backends.
+CREATE UNIQUE INDEX api_tokens_token_hash ON api_tokens (token_hash);
+
+-- Browser sessions: the cookie's token is stored hashed; not audited (not a data change).
+CREATE TABLE sessions (
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    token_hash  TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    csrf        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, token_hash),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX sessions_user ON sessions (tenant_id, user_id);
+
+-- Terminals and kiosks: the device secret is stored hashed.
+CREATE TABLE devices (
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    id          TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX devices_secret_hash ON devices (secret_hash);
 
 CREATE TABLE audit_log (
     tenant_id   TEXT NOT NULL REFERENCES tenants(id),

@@ -1,0 +1,58 @@
+//! A JSON body extractor whose errors name the field: syntax errors are 400, wrong or missing
+//! fields 422 with the field's path, oversized bodies 413.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !json {
+            return Err(ApiError::BadRequest {
+                field: None,
+                message: "send the body as JSON with Content-Type: application/json".into(),
+            });
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest {
+                    field: None,
+                    message: format!("cannot read the body: {e}"),
+                }
+            }
+        })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let field = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(ApiError::BadRequest {
+                        field: None,
+                        message: format!("malformed JSON: {inner}"),
+                    })
+                } else {
+                    let field = if field == "." { String::new() } else { field };
+                    let msg = inner.to_string();
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                    Err(ApiError::invalid(&field, msg))
+                }
+            }
+        }
+    }
+}

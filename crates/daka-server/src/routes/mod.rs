@@ -1,0 +1,52 @@
+//! Routers per area, registered together with their OpenAPI descriptions so a route cannot
+//! exist without being documented.
+
+pub mod audit;
+pub mod auth;
+pub mod departments;
+pub mod devices;
+pub mod employees;
+pub mod health;
+pub mod tokens;
+pub mod users;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops"))
+)]
+pub struct ApiDoc;
+
+pub fn all() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(departments::list, departments::create))
+        .routes(routes!(
+            departments::get,
+            departments::update,
+            departments::delete
+        ))
+        .routes(routes!(departments::add_lead, departments::remove_lead))
+        .routes(routes!(employees::list, employees::create))
+        .routes(routes!(employees::get, employees::update))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(devices::list, devices::create))
+        .routes(routes!(devices::whoami))
+        .routes(routes!(audit::page))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+}

@@ -1,0 +1,82 @@
+//! `daka serve`: configuration, logging, the store, and the HTTP server until a signal.
+
+use std::path::Path;
+
+use daka_server::config::redact;
+use daka_server::{AppState, Config};
+use daka_store::Store;
+
+/// Logs as text, or JSON lines with `DAKA_LOG_FORMAT=json`; level from `RUST_LOG` (default info).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = std::env::var("DAKA_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Opens the configured store, creating the data directory for the embedded database.
+pub async fn open_store(config: &Config) -> Result<Store, String> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let url = config.database_url();
+    Store::open(&url)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", redact(&url)))
+}
+
+pub fn load_config(file: Option<&Path>) -> Result<Config, String> {
+    Config::load(file).map_err(|e| format!("configuration: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests and queued writes");
+}
+
+pub async fn run(config: Config) -> Result<(), String> {
+    let store = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("listener: {e}"))?;
+    let db = redact(&config.database_url());
+    // Said on stdout so scripts (and people) can read where to connect.
+    println!("Daka listening on http://{addr} (database: {db})");
+    tracing::info!(%addr, database = %db, "listening");
+    let state = AppState::new(store, config);
+    daka_server::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
