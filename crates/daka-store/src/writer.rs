@@ -1,10 +1,12 @@
-//! SQLite's single writer: queued writes are committed in groups, each in its own savepoint, so
-//! one fsync makes many acknowledged writes durable and a failing write only undoes itself.
+//! SQLite's group-commit writer: queued writes are committed in groups on one connection, each in
+//! its own savepoint, so one fsync makes many acknowledged writes durable and a failing write
+//! only undoes itself.
 
 use std::any::Any;
 
 use futures_util::future::BoxFuture;
-use sqlx::{AnyConnection, Executor};
+use sqlx::any::AnyConnectOptions;
+use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
@@ -27,11 +29,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: AnyConnection) -> Self {
+    /// `begin` opens a group's transaction (`BEGIN IMMEDIATE` on SQLite takes the write lock
+    /// up front).
+    /// `opts` reconnects when the connection is lost (e.g. a database restart).
+    pub fn start(conn: AnyConnection, opts: AnyConnectOptions, begin: &'static str) -> Self {
         let (tx, rx) = mpsc::unbounded_channel::<Job>();
         let (done_tx, done_rx) = oneshot::channel();
         tokio::spawn(async move {
-            run(conn, rx).await;
+            run(conn, opts, rx, begin).await;
             let _ = done_tx.send(());
         });
         Self {
@@ -81,7 +86,12 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(
+    mut conn: AnyConnection,
+    opts: AnyConnectOptions,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    begin: &str,
+) {
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -90,12 +100,23 @@ async fn run(mut conn: AnyConnection, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_group(&mut conn, group).await;
+        // A connection that cannot even begin is replaced before the group runs.
+        if conn.ping().await.is_err()
+            && let Ok(fresh) = AnyConnection::connect_with(&opts).await
+        {
+            conn = fresh;
+            if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+                for p in crate::db::SQLITE_PRAGMAS {
+                    let _ = conn.execute(p).await;
+                }
+            }
+        }
+        commit_group(&mut conn, group, begin).await;
     }
 }
 
-async fn commit_group(conn: &mut AnyConnection, group: Vec<Job>) {
-    if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+async fn commit_group(conn: &mut AnyConnection, group: Vec<Job>, begin: &str) {
+    if let Err(e) = conn.execute(begin).await {
         let err = StoreError::from(e);
         for job in group {
             (job.reply)(Err(err.clone()));
