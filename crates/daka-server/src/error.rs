@@ -28,6 +28,7 @@ pub enum ApiError {
         retry_after: u64,
     },
     PayloadTooLarge,
+    MethodNotAllowed,
     Internal(String),
 }
 
@@ -112,6 +113,12 @@ impl IntoResponse for ApiError {
                 }
                 return r;
             }
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take this method".to_string(),
+                None,
+            ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

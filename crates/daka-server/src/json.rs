@@ -50,9 +50,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     let field = if field == "." { String::new() } else { field };
                     let msg = inner.to_string();
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    Err(ApiError::invalid(&field, msg))
+                    Err(ApiError::invalid(&missing_field(&field, &msg), msg))
                 }
             }
         }
+    }
+}
+
+/// serde reports a missing field at its parent's path; name the field itself.
+pub fn missing_field(path: &str, msg: &str) -> String {
+    let name = msg
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next());
+    match name {
+        Some(n) if path.is_empty() => n.to_string(),
+        Some(n) => format!("{path}.{n}"),
+        None => path.to_string(),
+    }
+}
+
+/// Query parameters whose errors name the parameter, in the usual error body.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let msg = e.into_inner().to_string();
+                let field = if field == "." { String::new() } else { field };
+                ApiError::invalid(&missing_field(&field, &msg), msg)
+            })
     }
 }

@@ -36,6 +36,7 @@ pub fn app(state: AppState) -> Router {
     router
         .route("/api/openapi.json", get(move || async move { Json(spec) }))
         .fallback(|| async { error::ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -230,7 +230,22 @@ impl Store {
         user_id: &str,
         password_hash: &str,
     ) -> Result<()> {
+        self.set_password_keeping(t, actor, user_id, password_hash, None)
+            .await
+    }
+
+    /// As [`Store::set_password`], but the session with `keep` (its token hash) stays open: the
+    /// user changing their own password keeps the session they did it from.
+    pub async fn set_password_keeping(
+        &self,
+        t: &Tenant,
+        actor: &Actor,
+        user_id: &str,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
         let hash = hash_required("password", password_hash)?;
+        let keep = keep.unwrap_or("").to_string();
         let (t, actor, id) = (t.clone(), actor.clone(), user_id.to_string());
         self.write(move |c| {
             Box::pin(async move {
@@ -243,9 +258,12 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
                 let ended =
-                    sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2")
+                    sqlx::query(
+                        "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND token_hash <> $3",
+                    )
                         .bind(t.id())
                         .bind(&id)
+                        .bind(&keep)
                         .execute(&mut *c)
                         .await?
                         .rows_affected();

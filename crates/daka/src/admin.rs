@@ -38,7 +38,7 @@ fn password_input(from_stdin: bool) -> Result<(String, bool), String> {
             .read_to_string(&mut s)
             .map_err(|e| format!("reading the password from stdin: {e}"))?;
         let p = s.lines().next().unwrap_or("").to_string();
-        password::check_new(&p)
+        password::check_new("password", &p)
             .map_err(|_| "password: must be at least 10 characters".to_string())?;
         Ok((p, false))
     } else {

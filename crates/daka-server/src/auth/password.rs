@@ -19,10 +19,10 @@ static DUMMY: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Checks the strength rule, naming the field.
-pub fn check_new(password: &str) -> Result<(), ApiError> {
+pub fn check_new(field: &str, password: &str) -> Result<(), ApiError> {
     if password.chars().count() < MIN_LEN {
         return Err(ApiError::invalid(
-            "password",
+            field,
             format!("must be at least {MIN_LEN} characters"),
         ));
     }

@@ -1,13 +1,14 @@
 //! The audit log, paged oldest first (admins and auditors).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::authz::{Action, allow};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiQuery;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -48,7 +49,7 @@ pub struct AuditQuery {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     allow(&caller, Action::ReadAudit)?;
     let after: i64 = match q.cursor.as_deref() {

@@ -154,6 +154,7 @@ pub struct ChangePassword {
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<ChangePassword>,
 ) -> ApiResult<StatusCode> {
     allow(&caller, Action::OwnWrite)?;
@@ -165,11 +166,17 @@ pub async fn change_password(
             "is not the current password",
         ));
     }
-    password::check_new(&req.new_password)?;
+    password::check_new("new_password", &req.new_password)?;
     let hash = password::hash(req.new_password).await?;
+    let current = match caller.via {
+        Via::Session => cookie(&headers, SESSION_COOKIE)
+            .and_then(credentials::parse_session)
+            .map(|(_, secret)| credentials::digest(secret)),
+        _ => None,
+    };
     state
         .store
-        .set_password(&caller.tenant, &caller.actor, id, &hash)
+        .set_password_keeping(&caller.tenant, &caller.actor, id, &hash, current.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

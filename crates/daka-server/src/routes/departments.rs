@@ -93,10 +93,9 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DepartmentDto>> {
+    let d = state.store.department(&caller.tenant, &id).await?;
     allow(&caller, Action::ReadDepartments)?;
-    Ok(Json(
-        state.store.department(&caller.tenant, &id).await?.into(),
-    ))
+    Ok(Json(d.into()))
 }
 
 #[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)), request_body = DepartmentUpdate,
@@ -107,6 +106,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<DepartmentUpdate>,
 ) -> ApiResult<Json<DepartmentDto>> {
+    state.store.department(&caller.tenant, &id).await?;
     allow(&caller, Action::WriteDepartments)?;
     let parent = req.parent_id.as_ref().map(|p| p.as_deref());
     let d = state
@@ -129,6 +129,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
+    state.store.department(&caller.tenant, &id).await?;
     allow(&caller, Action::WriteDepartments)?;
     state
         .store
@@ -146,9 +147,9 @@ pub async fn add_lead(
     caller: Caller,
     Path((id, user_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    allow(&caller, Action::WriteDepartments)?;
     state.store.department(&caller.tenant, &id).await?;
     state.store.user(&caller.tenant, &user_id).await?;
+    allow(&caller, Action::WriteDepartments)?;
     state
         .store
         .add_department_lead(&caller.tenant, &caller.actor, &id, &user_id)
@@ -164,6 +165,8 @@ pub async fn remove_lead(
     caller: Caller,
     Path((id, user_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    state.store.department(&caller.tenant, &id).await?;
+    state.store.user(&caller.tenant, &user_id).await?;
     allow(&caller, Action::WriteDepartments)?;
     state
         .store

@@ -1,7 +1,7 @@
 //! Employees: admins manage them; supervisors read their subtrees, employees their own record.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use daka_store::org::{Employee, EmployeeFilter, EmployeeInput};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use super::users::{PageQuery, page};
 use crate::auth::Caller;
 use crate::authz::{Action, Scope, allow, employee_scope};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -88,7 +88,7 @@ pub struct EmployeePage {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<EmployeePage>> {
     allow(&caller, Action::ReadEmployees)?;
     let filter = match employee_scope(&state, &caller).await? {
@@ -134,8 +134,8 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmployeeDto>> {
-    allow(&caller, Action::ReadEmployees)?;
     let e = state.store.employee(&caller.tenant, &id).await?;
+    allow(&caller, Action::ReadEmployees)?;
     if !employee_scope(&state, &caller)
         .await?
         .covers(&e.id, e.department_id.as_deref())
@@ -153,6 +153,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EmployeeBody>,
 ) -> ApiResult<Json<EmployeeDto>> {
+    state.store.employee(&caller.tenant, &id).await?;
     allow(&caller, Action::WriteEmployees)?;
     let e = state
         .store

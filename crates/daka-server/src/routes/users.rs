@@ -1,7 +1,7 @@
 //! Users and their roles (admins manage; auditors read).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use daka_store::users::{Role, User};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, password};
 use crate::authz::{Action, allow};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -79,7 +79,7 @@ pub struct NewUser {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<UserPage>> {
     allow(&caller, Action::ReadUsers)?;
     let limit = q.limit();
@@ -122,7 +122,7 @@ pub async fn create(
         return Err(ApiError::invalid("username", "must not be empty"));
     }
     let role = parse_role(&req.role)?;
-    password::check_new(&req.password)?;
+    password::check_new("password", &req.password)?;
     let hash = password::hash(req.password).await?;
     let user = state
         .store
@@ -145,14 +145,17 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserDto>> {
+    let u = state.store.user(&caller.tenant, &id).await?;
     allow(&caller, Action::ReadUsers)?;
-    Ok(Json(state.store.user(&caller.tenant, &id).await?.into()))
+    Ok(Json(u.into()))
 }
 
+/// Change the role and/or disable (or re-enable) the user; disabling ends their sessions.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
-    pub role: String,
+    pub role: Option<String>,
+    pub disabled: Option<bool>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserUpdate,
@@ -163,15 +166,25 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<UserDto>> {
+    let mut user = state.store.user(&caller.tenant, &id).await?;
     allow(&caller, Action::WriteUsers)?;
-    let role = parse_role(&req.role)?;
-    Ok(Json(
-        state
+    let role = req.role.as_deref().map(parse_role).transpose()?;
+    if let Some(role) = role {
+        user = state
             .store
             .set_role(&caller.tenant, &caller.actor, &id, role)
-            .await?
-            .into(),
-    ))
+            .await?;
+    }
+    if let Some(disabled) = req.disabled {
+        if disabled && caller.user_id() == Some(id.as_str()) {
+            return Err(ApiError::invalid("disabled", "you cannot disable yourself"));
+        }
+        user = state
+            .store
+            .set_disabled(&caller.tenant, &caller.actor, &id, disabled)
+            .await?;
+    }
+    Ok(Json(user.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -189,9 +202,9 @@ pub async fn reset_password(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    allow(&caller, Action::WriteUsers)?;
-    password::check_new(&req.password)?;
     state.store.user(&caller.tenant, &id).await?;
+    allow(&caller, Action::WriteUsers)?;
+    password::check_new("password", &req.password)?;
     let hash = password::hash(req.password).await?;
     state
         .store
