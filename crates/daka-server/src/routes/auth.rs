@@ -45,7 +45,7 @@ fn session_cookie(state: &AppState, value: &str, max_age: u64) -> ApiResult<Head
 
 /// Logs in with a password and sets the session cookie. Unknown users and wrong passwords get
 /// the same answer after the same work.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(operation_id = "auth_login", security(()), post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
 pub async fn login(
@@ -110,7 +110,7 @@ pub async fn login(
 }
 
 /// Ends the session and clears the cookie.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+#[utoipa::path(operation_id = "auth_logout", post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -133,7 +133,7 @@ pub async fn logout(
 }
 
 /// The caller's own user record.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+#[utoipa::path(operation_id = "auth_me", get, path = "/api/v1/me", tag = "auth",
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UserDto>> {
     allow(&caller, Action::Own)?;
@@ -149,7 +149,7 @@ pub struct ChangePassword {
 }
 
 /// Changes the caller's own password (ends their other sessions).
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePassword,
+#[utoipa::path(operation_id = "auth_change_password", post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePassword,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,

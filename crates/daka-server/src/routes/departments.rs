@@ -55,7 +55,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     Option::<String>::deserialize(d).map(Some)
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "org",
+#[utoipa::path(operation_id = "departments_list", get, path = "/api/v1/departments", tag = "org",
     responses((status = 200, body = Vec<DepartmentDto>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -66,7 +66,7 @@ pub async fn list(
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/departments", tag = "org", request_body = NewDepartment,
+#[utoipa::path(operation_id = "departments_create", post, path = "/api/v1/departments", tag = "org", request_body = NewDepartment,
     responses((status = 201, body = DepartmentDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -86,7 +86,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(d.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "departments_get", get, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)),
     responses((status = 200, body = DepartmentDto), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -98,7 +98,7 @@ pub async fn get(
     Ok(Json(d.into()))
 }
 
-#[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)), request_body = DepartmentUpdate,
+#[utoipa::path(operation_id = "departments_update", patch, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)), request_body = DepartmentUpdate,
     responses((status = 200, body = DepartmentDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn update(
     Ok(Json(d.into()))
 }
 
-#[utoipa::path(delete, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "departments_delete", delete, path = "/api/v1/departments/{id}", tag = "org", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -139,7 +139,7 @@ pub async fn delete(
 }
 
 /// Makes a user a lead (supervisor scope) of the department and its subtree.
-#[utoipa::path(put, path = "/api/v1/departments/{id}/leads/{user_id}", tag = "org",
+#[utoipa::path(operation_id = "departments_add_lead", put, path = "/api/v1/departments/{id}/leads/{user_id}", tag = "org",
     params(("id" = String, Path), ("user_id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_lead(
@@ -157,7 +157,7 @@ pub async fn add_lead(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/departments/{id}/leads/{user_id}", tag = "org",
+#[utoipa::path(operation_id = "departments_remove_lead", delete, path = "/api/v1/departments/{id}/leads/{user_id}", tag = "org",
     params(("id" = String, Path), ("user_id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remove_lead(

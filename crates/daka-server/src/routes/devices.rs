@@ -53,7 +53,7 @@ pub struct CreatedDevice {
     pub device: DeviceDto,
 }
 
-#[utoipa::path(get, path = "/api/v1/devices", tag = "devices",
+#[utoipa::path(operation_id = "devices_list", get, path = "/api/v1/devices", tag = "devices",
     responses((status = 200, body = Vec<DeviceDto>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -64,7 +64,7 @@ pub async fn list(
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/devices", tag = "devices", request_body = NewDevice,
+#[utoipa::path(operation_id = "devices_create", post, path = "/api/v1/devices", tag = "devices", request_body = NewDevice,
     responses((status = 201, body = CreatedDevice), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -108,7 +108,7 @@ pub struct DeviceWhoami {
 }
 
 /// A device checks its key (punch submission arrives with the punch API).
-#[utoipa::path(get, path = "/api/v1/device/whoami", tag = "devices",
+#[utoipa::path(operation_id = "devices_whoami", get, path = "/api/v1/device/whoami", tag = "devices",
     responses((status = 200, body = DeviceWhoami), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn whoami(caller: Caller) -> ApiResult<Json<DeviceWhoami>> {
     allow(&caller, Action::DeviceSubmit)?;

@@ -83,7 +83,7 @@ pub struct EmployeePage {
     pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/employees", tag = "org", params(PageQuery),
+#[utoipa::path(operation_id = "employees_list", get, path = "/api/v1/employees", tag = "org", params(PageQuery),
     responses((status = 200, body = EmployeePage), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -112,7 +112,7 @@ pub async fn list(
     )))
 }
 
-#[utoipa::path(post, path = "/api/v1/employees", tag = "org", request_body = EmployeeBody,
+#[utoipa::path(operation_id = "employees_create", post, path = "/api/v1/employees", tag = "org", request_body = EmployeeBody,
     responses((status = 201, body = EmployeeDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/employees/{id}", tag = "org", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "employees_get", get, path = "/api/v1/employees/{id}", tag = "org", params(("id" = String, Path)),
     responses((status = 200, body = EmployeeDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -145,7 +145,7 @@ pub async fn get(
     Ok(Json(e.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/employees/{id}", tag = "org", params(("id" = String, Path)), request_body = EmployeeBody,
+#[utoipa::path(operation_id = "employees_update", put, path = "/api/v1/employees/{id}", tag = "org", params(("id" = String, Path)), request_body = EmployeeBody,
     responses((status = 200, body = EmployeeDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,

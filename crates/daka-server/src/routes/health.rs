@@ -7,13 +7,13 @@ use axum::response::IntoResponse;
 use crate::state::AppState;
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = String)))]
+#[utoipa::path(operation_id = "health_healthz", security(()), get, path = "/healthz", tag = "ops", responses((status = 200, body = String)))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
 /// The database answers and every migration is applied.
-#[utoipa::path(get, path = "/readyz", tag = "ops",
+#[utoipa::path(operation_id = "health_readyz", security(()), get, path = "/readyz", tag = "ops",
     responses((status = 200, body = String), (status = 503, body = String)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.store.ready().await {
@@ -24,7 +24,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str)
 }
 
 /// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, body = String)))]
+#[utoipa::path(operation_id = "health_metrics", security(()), get, path = "/metrics", tag = "ops", responses((status = 200, body = String, content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(

@@ -10,7 +10,8 @@ pub mod health;
 pub mod tokens;
 pub mod users;
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,9 +20,44 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops"))
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops")),
+    modifiers(&Credentials),
+    security(("token" = []), ("session" = []), ("device" = []))
 )]
 pub struct ApiDoc;
+
+/// The three ways to authenticate, as OpenAPI security schemes.
+struct Credentials;
+
+impl Modify for Credentials {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("dk_<tenant>_<secret>")
+                    .description(Some("Personal API token (scopes read/write)"))
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "daka_session",
+                "Browser session from POST /api/v1/auth/login; writes also need X-CSRF-Token",
+            ))),
+        );
+        c.add_security_scheme(
+            "device",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Device-Key",
+                "Terminal or kiosk key dv_<tenant>_<secret>",
+            ))),
+        );
+    }
+}
 
 pub fn all() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -72,7 +72,7 @@ pub fn check_scopes(scopes: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth",
+#[utoipa::path(operation_id = "tokens_list", get, path = "/api/v1/tokens", tag = "auth",
     responses((status = 200, body = Vec<TokenDto>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<TokenDto>>> {
     allow(&caller, Action::Own)?;
@@ -81,7 +81,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = NewToken,
+#[utoipa::path(operation_id = "tokens_create", post, path = "/api/v1/tokens", tag = "auth", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "tokens_revoke", delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,

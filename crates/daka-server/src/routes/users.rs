@@ -74,7 +74,7 @@ pub struct NewUser {
     pub employee_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
+#[utoipa::path(operation_id = "users_list", get, path = "/api/v1/users", tag = "users", params(PageQuery),
     responses((status = 200, body = UserPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -110,7 +110,7 @@ pub fn page<T, D, P>(
     make(rows.into_iter().map(dto).collect(), next)
 }
 
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+#[utoipa::path(operation_id = "users_create", post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = UserDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "users_get", get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = UserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -158,7 +158,7 @@ pub struct UserUpdate {
     pub disabled: Option<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserUpdate,
+#[utoipa::path(operation_id = "users_update", patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserUpdate,
     responses((status = 200, body = UserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
@@ -169,6 +169,10 @@ pub async fn update(
     let mut user = state.store.user(&caller.tenant, &id).await?;
     allow(&caller, Action::WriteUsers)?;
     let role = req.role.as_deref().map(parse_role).transpose()?;
+    // Checked before anything is saved, so a refused request changes nothing.
+    if req.disabled == Some(true) && caller.user_id() == Some(id.as_str()) {
+        return Err(ApiError::invalid("disabled", "you cannot disable yourself"));
+    }
     if let Some(role) = role {
         user = state
             .store
@@ -176,9 +180,6 @@ pub async fn update(
             .await?;
     }
     if let Some(disabled) = req.disabled {
-        if disabled && caller.user_id() == Some(id.as_str()) {
-            return Err(ApiError::invalid("disabled", "you cannot disable yourself"));
-        }
         user = state
             .store
             .set_disabled(&caller.tenant, &caller.actor, &id, disabled)
@@ -194,7 +195,7 @@ pub struct PasswordReset {
 }
 
 /// Sets a user's password (admin); their sessions end.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = String, Path)), request_body = PasswordReset,
+#[utoipa::path(operation_id = "users_reset_password", post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = String, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
