@@ -142,7 +142,14 @@ impl IntoResponse for ApiError {
                 field,
             },
         };
-        (status, axum::Json(body)).into_response()
+        let mut r = (status, axum::Json(body)).into_response();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The unread rest of the body makes the connection unusable: say so, so clients do
+            // not send their next request on it.
+            r.headers_mut()
+                .insert("connection", HeaderValue::from_static("close"));
+        }
+        r
     }
 }
 
