@@ -6,11 +6,13 @@
 
 pub mod approvals;
 pub mod calendar;
+pub mod coords;
 pub mod day;
 pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod facts;
+pub mod geofence;
 pub mod month;
 pub mod overtime;
 pub mod plan;
