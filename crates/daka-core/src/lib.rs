@@ -19,6 +19,7 @@ pub mod plan;
 pub mod result;
 pub mod rule;
 pub mod schedule;
+pub mod site;
 pub mod time;
 
 pub use calendar::{NationalCalendar, SpecialDays};
