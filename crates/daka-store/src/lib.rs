@@ -3,6 +3,7 @@
 //! only the authentication layer (or the admin CLI) can produce.
 
 pub mod audit;
+pub mod crypto;
 mod db;
 mod error;
 mod fields;
