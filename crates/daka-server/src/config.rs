@@ -28,6 +28,22 @@ pub struct Config {
     pub login_lockout: u64,
     /// Set when Daka is reached over HTTPS (directly or through a proxy): cookies get `Secure`.
     pub https: bool,
+    /// Key file for sealed columns (`DAKA_KEY_FILE`); default `keys.json` in `data_dir`.
+    /// `DAKA_KEYS` (the file's JSON) wins over the file.
+    pub key_file: Option<PathBuf>,
+    /// Where photos are kept, by content hash (`DAKA_PHOTO_DIR`); default `photos` in `data_dir`.
+    pub photo_dir: Option<PathBuf>,
+    /// Largest photo upload in bytes (`DAKA_PHOTO_MAX_BYTES`).
+    pub photo_max_bytes: usize,
+    /// How far a device clock may differ from the server's on receipt, in seconds, before the
+    /// punch is flagged and timed at receipt instead (`DAKA_PUNCH_MAX_SKEW`).
+    pub punch_max_skew: u64,
+    /// How long a punch queued offline may wait before sync, in hours, for its device time to
+    /// be trusted (`DAKA_PUNCH_SYNC_WINDOW_HOURS`).
+    pub punch_sync_window_hours: u64,
+    /// Days raw location (coordinates, Wi-Fi, beacons, IP) is kept after a punch; the punch
+    /// and its result stay (`DAKA_LOCATION_RETENTION_DAYS`). 0 keeps it forever.
+    pub location_retention_days: u64,
 }
 
 impl Default for Config {
@@ -43,6 +59,12 @@ impl Default for Config {
             login_max_failures_per_ip: 50,
             login_lockout: 900,
             https: false,
+            key_file: None,
+            photo_dir: None,
+            photo_max_bytes: 10 * 1024 * 1024,
+            punch_max_skew: 300,
+            punch_sync_window_hours: 168,
+            location_retention_days: 90,
         }
     }
 }
@@ -127,7 +149,37 @@ impl Config {
         env_parse("DAKA_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
         env_parse("DAKA_LOGIN_LOCKOUT", &mut self.login_lockout)?;
         env_parse("DAKA_HTTPS", &mut self.https)?;
+        if let Ok(v) = std::env::var("DAKA_KEY_FILE") {
+            self.key_file = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
+        if let Ok(v) = std::env::var("DAKA_PHOTO_DIR") {
+            self.photo_dir = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
+        env_parse("DAKA_PHOTO_MAX_BYTES", &mut self.photo_max_bytes)?;
+        env_parse("DAKA_PUNCH_MAX_SKEW", &mut self.punch_max_skew)?;
+        env_parse(
+            "DAKA_PUNCH_SYNC_WINDOW_HOURS",
+            &mut self.punch_sync_window_hours,
+        )?;
+        env_parse(
+            "DAKA_LOCATION_RETENTION_DAYS",
+            &mut self.location_retention_days,
+        )?;
         Ok(())
+    }
+
+    /// The key file for sealed columns.
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys.json"))
+    }
+
+    /// The photo directory.
+    pub fn photo_dir(&self) -> PathBuf {
+        self.photo_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("photos"))
     }
 
     /// The database to use: the configured URL, or SQLite in the data directory.
@@ -163,6 +215,20 @@ login_max_failures_per_ip = 50
 login_lockout = 900
 # Served over HTTPS (directly or behind a proxy): session cookies get Secure. DAKA_HTTPS
 https = false
+# Key file for encrypted columns (location, Wi-Fi, beacons); back it up apart from the
+# database. Default: keys.json in data_dir. DAKA_KEY_FILE (or the JSON itself in DAKA_KEYS)
+# key_file = "/etc/daka/keys.json"
+# Photo directory (content-addressed). Default: photos in data_dir. DAKA_PHOTO_DIR
+# photo_dir = "/var/lib/daka/photos"
+# Largest photo upload in bytes. DAKA_PHOTO_MAX_BYTES
+photo_max_bytes = 10485760
+# Seconds a device clock may differ from the server's before a punch is flagged and timed at
+# receipt. DAKA_PUNCH_MAX_SKEW
+punch_max_skew = 300
+# Hours an offline punch may wait for sync and keep its device time. DAKA_PUNCH_SYNC_WINDOW_HOURS
+punch_sync_window_hours = 168
+# Days raw location is kept after a punch (0 = forever). DAKA_LOCATION_RETENTION_DAYS
+location_retention_days = 90
 "#;
 
 #[cfg(test)]

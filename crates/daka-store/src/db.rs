@@ -10,6 +10,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::error::{Result, StoreError};
+use crate::keys::Keys;
 use crate::writer::Writer;
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -35,6 +36,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writer: Option<Arc<Writer>>,
+    pub(crate) keys: Arc<Keys>,
 }
 
 impl std::fmt::Debug for Store {
@@ -119,6 +121,7 @@ impl Store {
             pool,
             backend,
             writer,
+            keys: Arc::new(Keys::default()),
         })
     }
 

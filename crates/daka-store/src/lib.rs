@@ -7,6 +7,7 @@ pub mod crypto;
 mod db;
 mod error;
 mod fields;
+mod keys;
 pub mod org;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).

@@ -5,6 +5,7 @@ use std::path::Path;
 use daka_server::config::redact;
 use daka_server::{AppState, Config};
 use daka_store::Store;
+use daka_store::crypto::Keyring;
 
 /// Logs as text, or JSON lines with `DAKA_LOG_FORMAT=json`; level from `RUST_LOG` (default info).
 pub fn init_logging() {
@@ -32,9 +33,14 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
         })?;
     }
     let url = config.database_url();
-    Store::open(&url)
+    let store = Store::open(&url)
         .await
-        .map_err(|e| format!("cannot open database {}: {e}", redact(&url)))
+        .map_err(|e| format!("cannot open database {}: {e}", redact(&url)))?;
+    let key_file = config.key_file();
+    let ring = Keyring::from_env_or_file(&key_file).map_err(|e| format!("keys: {e}"))?;
+    // Keys given in DAKA_KEYS have no file to reload after a rotation.
+    let from_env = std::env::var(daka_store::crypto::KEYS_ENV).is_ok_and(|v| !v.trim().is_empty());
+    Ok(store.with_keyring(ring, (!from_env).then_some(key_file)))
 }
 
 pub fn load_config(file: Option<&Path>) -> Result<Config, String> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use daka_server::auth::credentials::{self, Kind};
 use daka_server::{AppState, Config};
+use daka_store::crypto::Keyring;
 use daka_store::{Actor, EmployeeInput, Role, Store, Tenant};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -152,7 +153,10 @@ impl TestApp {
     }
 
     pub async fn spawn_with(url: &str, config: Config) -> Self {
-        let store = Store::open(url).await.expect("open the store");
+        let store = Store::open(url)
+            .await
+            .expect("open the store")
+            .with_keyring(Keyring::generate().expect("a keyring"), None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
