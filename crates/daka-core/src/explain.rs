@@ -16,15 +16,15 @@ use crate::schedule::{EdgeKind, edge_name};
 use crate::time::{Minute, Zone};
 
 /// A reason: a stable code, its values, and the sentence in both languages.
-struct Reason {
-    code: &'static str,
-    values: Value,
-    en: String,
-    zh: String,
+pub(crate) struct Reason {
+    pub(crate) code: &'static str,
+    pub(crate) values: Value,
+    pub(crate) en: String,
+    pub(crate) zh: String,
 }
 
 impl Reason {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         json!({"code": self.code, "values": self.values, "en": self.en, "zh": self.zh})
     }
 }
@@ -130,7 +130,7 @@ fn not_required_reason(plan: &DayPlan, e: &EdgeResult, why: &NotRequiredWhy) -> 
     }
 }
 
-fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
+pub(crate) fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
     let v = &plan.version;
     let (rule_en, rule_zh) = rule_tag(plan);
     let (verb_en, verb_zh) = verb(e.kind);
@@ -343,7 +343,7 @@ fn edge_reasons(plan: &DayPlan, e: &EdgeResult) -> Vec<Reason> {
     out
 }
 
-fn ignored_json(plan: &DayPlan, i: &Ignored) -> Value {
+pub(crate) fn ignored_json(plan: &DayPlan, i: &Ignored) -> Value {
     let z = &plan.version.zone;
     let at = hm(plan, i.second.div_euclid(60));
     let (code, en, zh) = match i.why {

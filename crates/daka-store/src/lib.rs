@@ -6,6 +6,7 @@ pub mod audit;
 pub mod crypto;
 mod db;
 mod error;
+pub mod facts;
 mod fields;
 mod keys;
 pub mod org;
