@@ -1,0 +1,397 @@
+//! Punch ingest over HTTP: a load generator posting single punches (`POST /api/v1/punches`) at
+//! 64 and 256 concurrent clients, on SQLite and on PostgreSQL, beside raw durable inserts of
+//! the same rows (one row per transaction, same durability settings) in the same run.
+//!
+//!     cargo bench -p daka-server --bench ingest
+//!
+//! Each punch is judged for real: the employee's rule with a location policy, a GPS position
+//! (GCJ-02) matched against the site's fence, the engine's placement of the punch on its
+//! attendance day, the location sealed, the row committed before the answer. After each run
+//! the number of stored punches is compared with the number acknowledged.
+//!
+//! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
+//! (default `64,256`) the concurrency levels.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use daka_server::auth::credentials::{self, Kind};
+use daka_server::{AppState, Config};
+use daka_store::crypto::Keyring;
+use daka_store::users::Role;
+use daka_store::{Actor, Store, Tenant};
+use serde_json::{Value, json};
+use sqlx::Executor;
+
+const EMPLOYEES: usize = 2000;
+
+struct Outcome {
+    ops: usize,
+    secs: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+impl Outcome {
+    fn line(&self, what: &str) -> String {
+        format!(
+            "{what:<52} {:>9.0} punches/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} in {:.1} s)",
+            self.ops as f64 / self.secs,
+            self.p50_ms,
+            self.p99_ms,
+            self.ops,
+            self.secs
+        )
+    }
+}
+
+fn outcome(mut lat: Vec<Duration>, secs: f64) -> Outcome {
+    lat.sort_unstable();
+    let pick = |q: f64| {
+        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Outcome {
+        ops: lat.len(),
+        secs,
+        p50_ms: pick(0.50),
+        p99_ms: pick(0.99),
+    }
+}
+
+fn uuid(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+struct Setup {
+    base: String,
+    token: String,
+    employees: Vec<String>,
+    store: Store,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> Result<Value, String> {
+    let r = client
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = r.status();
+    let v: Value = r.json().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{url}: {status}: {v}"));
+    }
+    Ok(v)
+}
+
+/// A tenant with a site, an office rule with a location policy, and `EMPLOYEES` people.
+async fn setup(url: &str, client: &reqwest::Client) -> Result<Setup, String> {
+    let store = Store::open(url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_keyring(Keyring::generate().map_err(|e| e.to_string())?, None);
+    let actor = Actor::system("bench");
+    let t = store
+        .create_tenant("bench", &actor)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tenant = Tenant::trusted(&t.id);
+    let user = store
+        .create_user(&tenant, &actor, "admin", "x", Role::Admin, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secret = credentials::secret();
+    store
+        .create_token(
+            &tenant,
+            &actor,
+            &user.id,
+            "bench",
+            &credentials::digest(&secret),
+            &["read".into(), "write".into()],
+            None,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let token = credentials::format(Kind::Token, &t.id, &secret);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(store.clone(), Config::default());
+    let server = tokio::spawn(daka_server::serve(listener, state, async {
+        let _ = stop_rx.await;
+    }));
+    let base = format!("http://{addr}/api/v1");
+    let site = post(
+        client,
+        &format!("{base}/sites"),
+        &token,
+        &json!({"name": "HQ", "fences": [{"system": "gcj02",
+            "shape": {"kind": "circle", "center": {"lat": 31.20405, "lng": 121.59020}, "radius_m": 200.0}}]}),
+    )
+    .await?;
+    let site_id = site["id"].as_str().unwrap_or_default().to_string();
+    let rule = post(
+        client,
+        &format!("{base}/rules"),
+        &token,
+        &json!({"name": "Office", "version": {
+            "effective_from": "2020-01-01", "time_zone": "Asia/Shanghai", "kind": "fixed",
+            "workdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "follow_national_calendar": false,
+            "late": {"grace": 5},
+            "schedule": {"segments": [{"start": "09:00", "end": "18:00"}]},
+            "location": {"sites": [site_id], "sufficient": ["gps"], "outside": "refuse"}}}),
+    )
+    .await?;
+    let rule_id = rule["id"].as_str().unwrap_or_default().to_string();
+    let mut employees = Vec::with_capacity(EMPLOYEES);
+    for i in 0..EMPLOYEES {
+        let e = post(
+            client,
+            &format!("{base}/employees"),
+            &token,
+            &json!({"employee_no": format!("E{i:05}"), "name": format!("bench {i}"),
+                    "time_zone": "Asia/Shanghai", "rule_id": rule_id}),
+        )
+        .await?;
+        employees.push(e["id"].as_str().unwrap_or_default().to_string());
+    }
+    Ok(Setup {
+        base,
+        token,
+        employees,
+        store,
+        stop,
+        server,
+    })
+}
+
+async fn api_run(
+    s: &Setup,
+    client: &reqwest::Client,
+    clients: usize,
+    secs: u64,
+    next: Arc<AtomicU64>,
+) -> Result<Outcome, String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = client.clone();
+        let token = s.token.clone();
+        let url = format!("{}/punches", s.base);
+        let employees = s.employees.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = c;
+            while Instant::now() < deadline {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let now = jiff::Timestamp::now();
+                let body = json!({
+                    "id": uuid(n),
+                    "employee_id": employees[i % employees.len()],
+                    "device_time": now.to_string(),
+                    "source": "api",
+                    "position": {"lat": 31.20405 + (n % 100) as f64 * 1e-6, "lng": 121.59020,
+                                 "system": "gcj02", "accuracy_m": 15.0},
+                });
+                let t0 = Instant::now();
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                match r {
+                    Ok(resp) if resp.status().as_u16() == 201 => {
+                        let _ = resp.bytes().await;
+                        lat.push(t0.elapsed());
+                    }
+                    Ok(resp) => {
+                        let st = resp.status();
+                        let text = resp.text().await.unwrap_or_default();
+                        return Err(format!("status {st}: {text}"));
+                    }
+                    Err(e) => return Err(e.to_string()),
+                }
+                i += clients;
+            }
+            Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok(outcome(all, start.elapsed().as_secs_f64()))
+}
+
+/// Raw sqlx inserts of punch-sized rows, one per transaction, with the same durability.
+async fn raw_run(url: &str, clients: usize, secs: u64) -> Result<Outcome, String> {
+    sqlx::any::install_default_drivers();
+    let sqlite = url.starts_with("sqlite:");
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if sqlite { 8 } else { 64 })
+        .after_connect(move |c, _| {
+            Box::pin(async move {
+                if sqlite {
+                    c.execute("PRAGMA journal_mode = WAL").await?;
+                    c.execute("PRAGMA synchronous = FULL").await?;
+                    c.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&format!("{url}{}", if sqlite { "?mode=rwc" } else { "" }))
+        .await
+        .map_err(|e| e.to_string())?;
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS raw_punches (tenant_id TEXT NOT NULL, id TEXT NOT NULL, \
+         client_id TEXT NOT NULL, employee_id TEXT NOT NULL, at BIGINT NOT NULL, answer TEXT NOT NULL, \
+         PRIMARY KEY (tenant_id, id))",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let pool = Arc::new(pool);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = 0usize;
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+                sqlx::query(
+                    "INSERT INTO raw_punches (tenant_id, id, client_id, employee_id, at, answer) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind("t")
+                .bind(format!("{c}-{i}"))
+                .bind(uuid((c * 1_000_000 + i) as u64))
+                .bind("e")
+                .bind(0i64)
+                .bind("{\"decision\":\"accepted\"}")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+                lat.push(t0.elapsed());
+                i += 1;
+            }
+            Ok::<_, String>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok(outcome(all, start.elapsed().as_secs_f64()))
+}
+
+async fn stored_punches(store: &Store) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM punches")
+        .fetch_one(store.pool())
+        .await
+        .unwrap_or(-1)
+}
+
+fn main() {
+    let secs: u64 = std::env::var("DAKA_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let levels: Vec<usize> = std::env::var("DAKA_BENCH_CLIENTS")
+        .unwrap_or_else(|_| "64,256".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    rt.block_on(async {
+        println!("{secs} s per run; {EMPLOYEES} employees; clients: {levels:?}");
+        let client = match reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("client: {e}");
+                return;
+            }
+        };
+        for backend in ["sqlite", "postgres"] {
+            let url = |_: ()| async {
+                if backend == "sqlite" {
+                    daka_store::testing::sqlite_url()
+                } else {
+                    daka_store::testing::postgres_url().await
+                }
+            };
+            let s = match setup(&url(()).await, &client).await {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("{backend}: setup failed: {e}");
+                    continue;
+                }
+            };
+            let next = Arc::new(AtomicU64::new(1));
+            for &clients in &levels {
+                match raw_run(&url(()).await, clients, secs).await {
+                    Ok(o) => println!(
+                        "{}",
+                        o.line(&format!(
+                            "{backend} {clients:>3} clients: raw insert, 1 row/tx"
+                        ))
+                    ),
+                    Err(e) => println!("{backend}: raw run failed: {e}"),
+                }
+                let before = stored_punches(&s.store).await;
+                match api_run(&s, &client, clients, secs, next.clone()).await {
+                    Ok(o) => {
+                        let after = stored_punches(&s.store).await;
+                        println!(
+                            "{}",
+                            o.line(&format!(
+                                "{backend} {clients:>3} clients: POST /api/v1/punches"
+                            ))
+                        );
+                        println!(
+                            "{:<52} acknowledged {} / stored {}",
+                            "",
+                            o.ops,
+                            after - before
+                        );
+                    }
+                    Err(e) => println!("{backend}: API run failed: {e}"),
+                }
+            }
+            let _ = s.stop.send(());
+            let _ = s.server.await;
+        }
+    });
+}
