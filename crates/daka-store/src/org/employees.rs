@@ -161,6 +161,16 @@ async fn check_employee(
         return Err(StoreError::invalid("department_id", "no such department"));
     }
     check_manager(c, t, id, input.manager_id.as_deref()).await?;
+    if let Some(rule) = &input.rule_id {
+        let known = sqlx::query("SELECT id FROM rules WHERE tenant_id = $1 AND id = $2")
+            .bind(t.id())
+            .bind(rule)
+            .fetch_optional(&mut *c)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::invalid("rule_id", "no such rule"));
+        }
+    }
     let taken = sqlx::query(
         "SELECT id FROM employees WHERE tenant_id = $1 AND employee_no = $2 AND id <> $3",
     )
