@@ -9,6 +9,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+use crate::context::ContextCache;
 use crate::error::{Result, StoreError};
 use crate::keys::Keys;
 use crate::writer::Writer;
@@ -37,6 +38,7 @@ pub struct Store {
     backend: Backend,
     writer: Option<Arc<Writer>>,
     pub(crate) keys: Arc<Keys>,
+    pub(crate) cache: Arc<ContextCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -122,6 +124,7 @@ impl Store {
             backend,
             writer,
             keys: Arc::new(Keys::default()),
+            cache: Arc::new(ContextCache::default()),
         })
     }
 

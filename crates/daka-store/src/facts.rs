@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use daka_core::Engine;
-use daka_core::calendar::{NationalCalendar, SpecialDays};
+use daka_core::calendar::SpecialDays;
 use daka_core::facts::{EmployeeFacts, Punch, PunchSource};
 use daka_core::plan::PlanCache;
 use daka_core::result::DayResult;
@@ -15,6 +15,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use sqlx::Row;
 
+use crate::context::date_of;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::tenant::Tenant;
@@ -37,9 +38,9 @@ pub struct EmployeeInfo {
 /// Everything needed to compute the employee-days of `from..=to`.
 #[derive(Debug)]
 pub struct LoadedFacts {
-    pub engine: Engine,
+    pub engine: Arc<Engine>,
     /// The stored rule specs, in engine order (for exporting the facts as a scenario).
-    pub rule_specs: Vec<RuleSpec>,
+    pub rule_specs: Arc<Vec<RuleSpec>>,
     pub employees: Vec<(EmployeeInfo, EmployeeFacts)>,
     pub from: Date,
     pub to: Date,
@@ -70,11 +71,6 @@ fn id_filter(column: &str, ids: Option<&[String]>, first: usize) -> String {
             format!(" AND {column} IN ({})", marks.join(", "))
         }
     }
-}
-
-fn date_of(s: &str, field: &str) -> Result<Date> {
-    s.parse()
-        .map_err(|e| StoreError::Database(format!("stored {field} {s:?} is not a date: {e}")))
 }
 
 fn day_shift(d: Date, days: i64) -> Date {
@@ -182,44 +178,8 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<LoadedFacts> {
-        let (rules, rule_specs) = self.load_rules(t).await?;
-        let rule_index: HashMap<&str, usize> = rule_specs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let company = self.load_special_days(t).await?;
+        let ctx = self.rule_context(t).await?;
         let pool = self.pool();
-
-        let mut parents: HashMap<String, Option<String>> = HashMap::new();
-        for row in sqlx::query("SELECT id, parent_id FROM departments WHERE tenant_id = $1")
-            .bind(t.id())
-            .fetch_all(pool)
-            .await?
-        {
-            parents.insert(row.try_get(0)?, row.try_get(1)?);
-        }
-        let mut own: HashMap<String, Vec<(Date, String)>> = HashMap::new();
-        let mut by_dept: HashMap<String, Vec<(Date, String)>> = HashMap::new();
-        for row in sqlx::query(
-            "SELECT rule_id, employee_id, department_id, effective_from FROM rule_assignments \
-             WHERE tenant_id = $1",
-        )
-        .bind(t.id())
-        .fetch_all(pool)
-        .await?
-        {
-            let rule: String = row.try_get(0)?;
-            let emp: Option<String> = row.try_get(1)?;
-            let dept: Option<String> = row.try_get(2)?;
-            let d = date_of(&row.try_get::<String, _>(3)?, "assignment date")?;
-            match (emp, dept) {
-                (Some(e), _) => own.entry(e).or_default().push((d, rule)),
-                (None, Some(dp)) => by_dept.entry(dp).or_default().push((d, rule)),
-                (None, None) => {}
-            }
-        }
-
         // A few employees (a punch's answer, one person's month) are filtered in SQL.
         let few: Option<&[String]> = employees.filter(|ids| ids.len() <= FEW);
         let emp_sql = format!(
@@ -255,15 +215,15 @@ impl Store {
             let mut cur = info.department_id.clone();
             for _ in 0..64 {
                 let Some(d) = cur else { break };
-                if let Some(list) = by_dept.get(&d) {
+                if let Some(list) = ctx.by_department.get(&d) {
                     chain.push(list);
                 }
-                cur = parents.get(&d).cloned().flatten();
+                cur = ctx.parents.get(&d).cloned().flatten();
             }
-            let own_list = own.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+            let own_list = ctx.own.get(&id).map(Vec::as_slice).unwrap_or(&[]);
             let assignments = rule_timeline(own_list, &chain, default_rule.as_deref())
                 .into_iter()
-                .filter_map(|(d, r)| rule_index.get(r.as_str()).map(|&i| (d, i)))
+                .filter_map(|(d, r)| ctx.index.get(r.as_str()).map(|&i| (d, i)))
                 .collect();
             let facts = EmployeeFacts {
                 id: Arc::from(id.as_str()),
@@ -337,8 +297,8 @@ impl Store {
         }
 
         Ok(LoadedFacts {
-            engine: Engine::new(rules, NationalCalendar::china(), company),
-            rule_specs,
+            engine: ctx.engine.clone(),
+            rule_specs: ctx.specs.clone(),
             employees: list,
             from,
             to,

@@ -3,6 +3,7 @@
 //! only the authentication layer (or the admin CLI) can produce.
 
 pub mod audit;
+pub mod context;
 pub mod crypto;
 mod db;
 mod error;

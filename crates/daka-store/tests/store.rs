@@ -489,7 +489,10 @@ async fn employee_validation(url: String) {
     input.active_to = Some("2026-01-01".into());
     input.department_id = Some(String::new());
     input.rule_id = Some("rule-1".into());
-    assert_eq!(invalid(s.create_employee(&t, &act, &input).await), "rule_id");
+    assert_eq!(
+        invalid(s.create_employee(&t, &act, &input).await),
+        "rule_id"
+    );
     input.rule_id = None;
     let e1 = s.create_employee(&t, &act, &input).await.unwrap();
     assert_eq!(e1.employee_no, "E1");

@@ -1,0 +1,138 @@
+//! A tenant's rule context (compiled rules, company special days, the department tree and the
+//! rule assignments), cached per tenant and reused until the tenant's audit sequence moves.
+//! Every change to these facts is audited, so the audit head is an exact change counter, also
+//! across several server instances sharing a database; a punch pays one primary-key read to
+//! check it instead of reloading and recompiling every rule.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use daka_core::Engine;
+use daka_core::calendar::NationalCalendar;
+use daka_core::rule::RuleSpec;
+use jiff::civil::Date;
+use sqlx::Row;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::tenant::Tenant;
+
+/// Rule assignments as stored: (first date, rule id).
+pub type Assignments = Vec<(Date, String)>;
+
+#[derive(Debug)]
+pub struct RuleContext {
+    /// The tenant's audit sequence when this was loaded.
+    pub seq: i64,
+    /// Rules in `specs` order, the national calendar and the company's special days.
+    pub engine: Arc<Engine>,
+    pub specs: Arc<Vec<RuleSpec>>,
+    pub index: HashMap<String, usize>,
+    pub parents: HashMap<String, Option<String>>,
+    pub own: HashMap<String, Assignments>,
+    pub by_department: HashMap<String, Assignments>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ContextCache {
+    map: Mutex<HashMap<String, Arc<RuleContext>>>,
+    national: Mutex<Option<Arc<NationalCalendar>>>,
+}
+
+impl ContextCache {
+    fn get(&self, tenant: &str, seq: i64) -> Option<Arc<RuleContext>> {
+        let map = self.map.lock().ok()?;
+        map.get(tenant).filter(|c| c.seq == seq).cloned()
+    }
+
+    fn put(&self, tenant: &str, ctx: Arc<RuleContext>) {
+        if let Ok(mut map) = self.map.lock() {
+            map.insert(tenant.to_string(), ctx);
+        }
+    }
+
+    fn national(&self) -> Arc<NationalCalendar> {
+        match self.national.lock() {
+            Ok(mut slot) => slot
+                .get_or_insert_with(|| Arc::new(NationalCalendar::china()))
+                .clone(),
+            Err(_) => Arc::new(NationalCalendar::china()),
+        }
+    }
+}
+
+pub(crate) fn date_of(s: &str, field: &str) -> Result<Date> {
+    s.parse()
+        .map_err(|e| StoreError::Database(format!("stored {field} {s:?} is not a date: {e}")))
+}
+
+impl Store {
+    /// The tenant's audit sequence: it moves with every audited change.
+    pub async fn audit_seq(&self, t: &Tenant) -> Result<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT audit_seq FROM tenants WHERE id = $1")
+            .bind(t.id())
+            .fetch_optional(self.pool())
+            .await?;
+        seq.ok_or(StoreError::NotFound)
+    }
+
+    /// The tenant's rule context, from the cache when nothing changed since it was loaded.
+    pub async fn rule_context(&self, t: &Tenant) -> Result<Arc<RuleContext>> {
+        let seq = self.audit_seq(t).await?;
+        if let Some(c) = self.cache.get(t.id(), seq) {
+            return Ok(c);
+        }
+        let ctx = Arc::new(self.load_rule_context(t, seq).await?);
+        self.cache.put(t.id(), ctx.clone());
+        Ok(ctx)
+    }
+
+    async fn load_rule_context(&self, t: &Tenant, seq: i64) -> Result<RuleContext> {
+        let (rules, specs) = self.load_rules(t).await?;
+        let index = specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let company = self.load_special_days(t).await?;
+        let pool = self.pool();
+        let mut parents = HashMap::new();
+        for row in sqlx::query("SELECT id, parent_id FROM departments WHERE tenant_id = $1")
+            .bind(t.id())
+            .fetch_all(pool)
+            .await?
+        {
+            parents.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+        let mut own: HashMap<String, Assignments> = HashMap::new();
+        let mut by_department: HashMap<String, Assignments> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT rule_id, employee_id, department_id, effective_from FROM rule_assignments \
+             WHERE tenant_id = $1",
+        )
+        .bind(t.id())
+        .fetch_all(pool)
+        .await?
+        {
+            let rule: String = row.try_get(0)?;
+            let emp: Option<String> = row.try_get(1)?;
+            let dept: Option<String> = row.try_get(2)?;
+            let d = date_of(&row.try_get::<String, _>(3)?, "assignment date")?;
+            match (emp, dept) {
+                (Some(e), _) => own.entry(e).or_default().push((d, rule)),
+                (None, Some(dp)) => by_department.entry(dp).or_default().push((d, rule)),
+                (None, None) => {}
+            }
+        }
+        let national = (*self.cache.national()).clone();
+        Ok(RuleContext {
+            seq,
+            engine: Arc::new(Engine::new(rules, national, company)),
+            specs: Arc::new(specs),
+            index,
+            parents,
+            own,
+            by_department,
+        })
+    }
+}
