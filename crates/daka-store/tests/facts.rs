@@ -145,7 +145,7 @@ async fn facts_by_precedence_and_cached_context(url: String) {
     let only = s
         .load_facts(
             &t,
-            Some(&[b.id.clone()]),
+            Some(std::slice::from_ref(&b.id)),
             date(2026, 3, 3),
             date(2026, 3, 3),
         )
