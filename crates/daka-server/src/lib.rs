@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod authz;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod json;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use daka_store::Store;
 
 use crate::auth::ratelimit::LoginLimiter;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
 
@@ -16,6 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
     pub metrics: Arc<Metrics>,
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            clock: Clock::system(),
         }
     }
 }
