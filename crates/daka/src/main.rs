@@ -39,6 +39,17 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Start Daka with a demo company on a fresh embedded database: about 50 employees, sites,
+    /// rules, a rota and this month's punches; prints logins.
+    Demo {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Data directory for the demo database, keys and photos; must not exist or be empty.
+        /// Default: a new directory under the system's temporary directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration helpers.
@@ -191,6 +202,16 @@ fn main() -> ExitCode {
         } => {
             print!("{}", daka_server::config::EXAMPLE);
             ExitCode::SUCCESS
+        }
+        Command::Demo { listen, data_dir } => {
+            serve::init_logging_quiet();
+            report(runtime().and_then(|rt| {
+                rt.block_on(async {
+                    let cfg = serve::demo_config(listen, data_dir)?;
+                    let store = serve::open_store(&cfg).await?;
+                    daka::demo::run(store, cfg, serve::shutdown_signal()).await
+                })
+            }))
         }
         Command::Serve { config } => {
             serve::init_logging();

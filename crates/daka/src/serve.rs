@@ -1,6 +1,6 @@
 //! `daka serve`: configuration, logging, the store, and the HTTP server until a signal.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use daka_server::config::redact;
 use daka_server::{AppState, Config};
@@ -43,11 +43,50 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
     Ok(store.with_keyring(ring, (!from_env).then_some(key_file)))
 }
 
+/// Logging for `daka demo`: warnings only unless `RUST_LOG` says otherwise, so the printed
+/// logins stay readable.
+pub fn init_logging_quiet() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        let filter = tracing_subscriber::EnvFilter::new("warn");
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    } else {
+        init_logging();
+    }
+}
+
+/// The demo's configuration: defaults, a fresh data directory (created here), `listen`.
+pub fn demo_config(listen: String, data_dir: Option<PathBuf>) -> Result<Config, String> {
+    let dir = match data_dir {
+        Some(d) => d,
+        None => std::env::temp_dir().join(format!("daka-demo-{}", daka_store::new_id())),
+    };
+    let fresh = match std::fs::read_dir(&dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(format!("--data-dir {}: {e}", dir.display())),
+    };
+    if !fresh {
+        return Err(format!(
+            "--data-dir {}: not empty; the demo needs a fresh directory",
+            dir.display()
+        ));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("--data-dir {}: {e}", dir.display()))?;
+    Ok(Config {
+        listen,
+        data_dir: dir,
+        ..Config::default()
+    })
+}
+
 pub fn load_config(file: Option<&Path>) -> Result<Config, String> {
     Config::load(file).map_err(|e| format!("configuration: {e}"))
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
