@@ -147,10 +147,13 @@ impl Store {
                     shift,
                     updated_at: now_ms(),
                 };
-                let before = upsert(c, &t, &e).await?;
-                if before.as_ref().is_some_and(|b| b.shift == e.shift) {
-                    return Ok(before.unwrap_or(e));
+                // Setting the shift it already has changes nothing (and is not audited).
+                if let Some(b) = find_entry(c, &t, &e.employee_id, &e.date).await?
+                    && b.shift == e.shift
+                {
+                    return Ok(b);
                 }
+                let before = upsert(c, &t, &e).await?;
                 let id = format!("{}/{}", e.employee_id, e.date);
                 let action = if before.is_some() { "update" } else { "create" };
                 audit::append(

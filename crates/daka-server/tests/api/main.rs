@@ -12,6 +12,7 @@ mod cross_tenant;
 mod instances;
 mod rota;
 mod route_table;
+mod rule_assignments;
 mod rules;
 mod rules_helpers;
 mod rules_tenancy;
