@@ -234,7 +234,8 @@ async fn rota_import(url: String) {
          {e1a},2026-03-03,X\n\
          {e1},2026-03-02,N\n\
          {e2},2026-03-03,M\n\
-         {e1},2026-03-05\n",
+         {e1},2026-03-05\n\
+         ghost,2026-13-01,M\n",
         e1 = w.e1_no,
         e1a = e1a_no,
         e2 = e2_no,
@@ -262,6 +263,8 @@ async fn rota_import(url: String) {
         (6, "date"),
         (7, "shift"),
         (8, "row"),
+        (9, "date"),
+        (9, "employee_no"),
     ]
     .into_iter()
     .map(|(l, f)| (l, f.to_string()))

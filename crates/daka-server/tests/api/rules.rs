@@ -74,6 +74,14 @@ async fn rules_and_versions(url: String) {
             "version.effective_from",
         ),
         (rota("2026-01-01", &["REST"]), "version.shifts.REST"),
+        (
+            json!({"effective_from": "2026-01-01", "time_zone": "Asia/Shanghai", "kind": "free", "lateness": 5}),
+            "version.lateness",
+        ),
+        (
+            json!({"effective_from": "2026-01-01", "time_zone": "Asia/Shanghai", "kind": "free", "late": {"grace": -1}}),
+            "version.late.grace",
+        ),
     ] {
         let r = app
             .post(
@@ -165,6 +173,15 @@ async fn rules_and_versions(url: String) {
     assert_eq!(
         (r.status, r.field().as_deref()),
         (422, Some("location.sufficient")),
+        "{}",
+        r.text
+    );
+    let mut extra = located.clone();
+    extra["location"]["radius"] = json!(100);
+    let r = app.post(&admin, &versions, &extra).await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("location.radius")),
         "{}",
         r.text
     );

@@ -11,10 +11,12 @@ use crate::fields::is_date;
 
 pub const HEADER: [&str; 3] = ["employee_no", "date", "shift"];
 
-/// A well-formed row.
+/// A row with three fields; `valid` when its date and shift are well-formed and it is no
+/// duplicate (a row that is not still has its employee number checked).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvRow {
     pub line: usize,
+    pub valid: bool,
     pub employee_no: String,
     pub date: String,
     pub shift: String,
@@ -38,7 +40,8 @@ impl RowError {
     }
 }
 
-/// Every well-formed row and every error of the file's own shape (fields, dates, duplicates).
+/// Every row with three fields and every error of the file's own shape (fields, dates,
+/// duplicates).
 pub fn parse(text: &str) -> (Vec<CsvRow>, Vec<RowError>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = Vec::new();
@@ -75,6 +78,13 @@ pub fn parse(text: &str) -> (Vec<CsvRow>, Vec<RowError>) {
             ));
             continue;
         };
+        let mut row = CsvRow {
+            line,
+            valid: false,
+            employee_no: employee_no.to_string(),
+            date: date.to_string(),
+            shift: shift.to_string(),
+        };
         let mut ok = true;
         for (field, value) in [("employee_no", employee_no), ("shift", shift)] {
             if value.is_empty() {
@@ -90,25 +100,20 @@ pub fn parse(text: &str) -> (Vec<CsvRow>, Vec<RowError>) {
             ));
             ok = false;
         }
-        if !ok {
-            continue;
-        }
         let key = (employee_no.to_string(), date.to_string());
-        if let Some(first) = seen.get(&key) {
+        if let Some(first) = seen.get(&key).filter(|_| ok) {
             errors.push(RowError::new(
                 line,
                 "date",
                 format!("{employee_no} already has a row for {date} (line {first})"),
             ));
-            continue;
+            ok = false;
         }
-        seen.insert(key, line);
-        rows.push(CsvRow {
-            line,
-            employee_no: employee_no.to_string(),
-            date: date.to_string(),
-            shift: shift.to_string(),
-        });
+        if ok {
+            seen.insert(key, line);
+        }
+        row.valid = ok;
+        rows.push(row);
     }
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError::new(
@@ -137,7 +142,7 @@ mod tests {
     fn every_error_with_its_line() {
         let text = "employee_no,date,shift\nE1,2026-12-01,D\nE1,2026-02-30,D\nE2,2026-12-01\n,2026-12-02,N\nE1,2026-12-01,N\n";
         let (rows, errors) = parse(text);
-        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.iter().filter(|r| r.valid).count(), 1);
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(
             got,

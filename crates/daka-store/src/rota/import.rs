@@ -54,6 +54,9 @@ impl Store {
                 let mut entries = Vec::with_capacity(rows.len());
                 let now = now_ms();
                 for row in &rows {
+                    if row.employee_no.is_empty() {
+                        continue;
+                    }
                     let Some(id) = ids.get(&row.employee_no) else {
                         errors.push(RowError::new(
                             row.line,
@@ -62,6 +65,9 @@ impl Store {
                         ));
                         continue;
                     };
+                    if !row.valid {
+                        continue;
+                    }
                     match resolver
                         .check_shift(c, &t, id, &row.date, &row.shift)
                         .await?
@@ -76,6 +82,7 @@ impl Store {
                     }
                 }
                 if !errors.is_empty() {
+                    // Stable: a line's own errors stay in the order they were found.
                     errors.sort_by_key(|e| e.line);
                     return Ok(Err(errors));
                 }

@@ -21,13 +21,18 @@ fn at(prefix: &str, path: &str) -> String {
     }
 }
 
+/// The field at fault: serde_path_to_error's path (which already ends in an unknown field's
+/// name), with a missing field's name appended (serde reports it at the parent's path).
+fn named_field(path: &str, msg: &str) -> String {
+    missing_field(if path == "." { "" } else { path }, msg)
+}
+
 /// Deserializes `v`, naming the field at fault under `prefix`.
 fn typed<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> ApiResult<T> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
         let msg = e.into_inner().to_string();
-        ApiError::invalid(&at(prefix, &missing_field(&path, &msg)), msg)
+        ApiError::invalid(&at(prefix, &named_field(&path, &msg)), msg)
     })
 }
 
@@ -84,7 +89,7 @@ fn location(v: Value, prefix: &str) -> ApiResult<LocationInput> {
                 (".", None) => (String::new(), msg),
                 _ => (path, msg),
             };
-            ApiError::invalid(&at(&format!("{field}."), &missing_field(&path, &msg)), msg)
+            ApiError::invalid(&at(&format!("{field}."), &named_field(&path, &msg)), msg)
         })?;
     Ok(LocationInput { sites: ids, policy })
 }
