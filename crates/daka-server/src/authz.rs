@@ -22,6 +22,15 @@ pub enum Action {
     ReadDevices,
     WriteDevices,
     ReadAudit,
+    /// Rules, their versions and assignments.
+    ReadRules,
+    WriteRules,
+    /// Rota entries and an employee's rule in force; narrowed to the caller's scope.
+    ReadSchedule,
+    WriteRota,
+    /// Company special days: the whole company's calendar, readable by everyone in it.
+    ReadCalendar,
+    WriteCalendar,
     /// A terminal or kiosk acting for its tenant.
     DeviceSubmit,
 }
@@ -35,6 +44,9 @@ impl Action {
                 | Action::WriteEmployees
                 | Action::WriteUsers
                 | Action::WriteDevices
+                | Action::WriteRules
+                | Action::WriteRota
+                | Action::WriteCalendar
                 | Action::DeviceSubmit
         )
     }
@@ -48,6 +60,9 @@ impl Action {
                 &[Employee, Supervisor, Admin, Auditor]
             }
             Action::ReadUsers | Action::ReadDevices | Action::ReadAudit => &[Admin, Auditor],
+            Action::ReadSchedule | Action::ReadCalendar => &[Employee, Supervisor, Admin, Auditor],
+            Action::ReadRules => &[Supervisor, Admin, Auditor],
+            Action::WriteRules | Action::WriteRota | Action::WriteCalendar => &[Admin],
             Action::WriteDepartments
             | Action::WriteEmployees
             | Action::WriteUsers

@@ -11,6 +11,9 @@ pub mod facts;
 mod fields;
 mod keys;
 pub mod org;
+pub mod rota;
+pub mod rules;
+pub mod special_days;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
@@ -22,6 +25,9 @@ pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
 pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
+pub use rota::{RotaEntry, RotaQuery};
+pub use rules::{Assignment, AssignmentTarget, InForce, LocationInput, NewVersion, Source};
+pub use special_days::SpecialDay;
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod import;
 mod serve;
 
 #[derive(Parser)]
@@ -64,6 +65,13 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import data files into the configured database.
+    Import {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Audit log commands.
     Audit {
         #[arg(long, global = true)]
@@ -120,6 +128,17 @@ enum AdminCommand {
         scopes: String,
         #[arg(long, default_value_t = 90)]
         days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A rota CSV file (employee_no,date,shift with a header line), imported whole or not at
+    /// all; errors are printed FILE:LINE: field: message (exit status 2).
+    Rota {
+        file: PathBuf,
+        #[arg(long)]
+        tenant: String,
     },
 }
 
@@ -262,6 +281,35 @@ fn main() -> ExitCode {
                 }
             }))
         })),
+        Command::Import {
+            config,
+            command: ImportCommand::Rota { file, tenant },
+        } => {
+            let r = runtime()
+                .map_err(import::ImportError::Other)
+                .and_then(|rt| {
+                    rt.block_on(async {
+                        let cfg = serve::load_config(config.as_deref())
+                            .map_err(import::ImportError::Other)?;
+                        let store = serve::open_store(&cfg)
+                            .await
+                            .map_err(import::ImportError::Other)?;
+                        let r = import::rota(&store, &tenant, &file).await;
+                        store.close().await;
+                        r
+                    })
+                });
+            match r {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(import::ImportError::Rows(lines)) => {
+                    for l in lines {
+                        eprintln!("{l}");
+                    }
+                    ExitCode::from(2)
+                }
+                Err(import::ImportError::Other(e)) => report(Err(e)),
+            }
+        }
         Command::Audit {
             config,
             command: AuditCommand::Verify { tenant },

@@ -7,6 +7,11 @@ pub mod departments;
 pub mod devices;
 pub mod employees;
 pub mod health;
+pub mod rota;
+pub mod rota_import;
+pub mod rule_assignments;
+pub mod rules;
+pub mod special_days;
 pub mod tokens;
 pub mod users;
 
@@ -20,7 +25,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -82,6 +87,18 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::list, devices::create))
         .routes(routes!(devices::whoami))
         .routes(routes!(audit::page))
+        .routes(routes!(rules::list, rules::create))
+        .routes(routes!(rules::get, rules::rename))
+        .routes(routes!(rules::add_version))
+        .routes(routes!(rule_assignments::create))
+        .routes(routes!(rule_assignments::list))
+        .routes(routes!(rule_assignments::delete))
+        .routes(routes!(rule_assignments::in_force))
+        .routes(routes!(rota::set, rota::delete))
+        .routes(routes!(rota::list))
+        .routes(routes!(rota_import::import))
+        .routes(routes!(special_days::list))
+        .routes(routes!(special_days::set, special_days::delete))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::helpers::{Mode, PASSWORD, TestApp, Who, World};
+use crate::rules_helpers::{Fixture, fixture, import_csv, office, rota};
 
 /// One route and the status each caller gets, in [`Who::ALL`] order.
 struct Row {
@@ -56,6 +57,22 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/devices",                               [401, 403, 403, 403, 201, 403, 403, 403]),
     row("GET",    "/api/v1/device/whoami",                         [401, 403, 403, 403, 403, 403, 403, 200]),
     row("GET",    "/api/v1/audit",                                 [401, 403, 403, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/rules",                                 [401, 403, 200, 200, 200, 200, 200, 403]),
+    row("POST",   "/api/v1/rules",                                 [401, 403, 403, 403, 201, 403, 403, 403]),
+    row("GET",    "/api/v1/rules/{id}",                            [401, 403, 200, 200, 200, 200, 200, 403]),
+    row("PATCH",  "/api/v1/rules/{id}",                            [401, 403, 403, 403, 200, 403, 403, 403]),
+    row("POST",   "/api/v1/rules/{id}/versions",                   [401, 403, 403, 403, 201, 403, 403, 403]),
+    row("POST",   "/api/v1/rules/{id}/assignments",                [401, 403, 403, 403, 201, 403, 403, 403]),
+    row("GET",    "/api/v1/rule-assignments",                      [401, 403, 200, 200, 200, 200, 200, 403]),
+    row("DELETE", "/api/v1/rule-assignments/{id}",                 [401, 403, 403, 403, 204, 403, 403, 403]),
+    row("GET",    "/api/v1/employees/{id}/rule",                   [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("PUT",    "/api/v1/employees/{id}/rota/{date}",            [401, 403, 403, 403, 200, 403, 403, 403]),
+    row("DELETE", "/api/v1/employees/{id}/rota/{date}",            [401, 403, 403, 403, 204, 403, 403, 403]),
+    row("GET",    "/api/v1/rota",                                  [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("POST",   "/api/v1/rota/import",                           [401, 403, 403, 403, 200, 403, 403, 403]),
+    row("GET",    "/api/v1/special-days",                          [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("PUT",    "/api/v1/special-days/{date}",                   [401, 403, 403, 403, 200, 403, 403, 403]),
+    row("DELETE", "/api/v1/special-days/{date}",                   [401, 403, 403, 403, 204, 403, 403, 403]),
     row("GET",    "/healthz",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                       [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/metrics",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -101,8 +118,25 @@ pub fn table_routes() -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn concrete(w: &World, method: &str, path: &str) -> String {
+fn concrete(w: &World, fx: &Fixture, method: &str, path: &str) -> String {
     let p = match (method, path) {
+        (
+            _,
+            "/api/v1/rules/{id}" | "/api/v1/rules/{id}/versions" | "/api/v1/rules/{id}/assignments",
+        ) => path.replace("{id}", &fx.rule),
+        (_, "/api/v1/rule-assignments/{id}") => path.replace("{id}", &fx.assignment),
+        (_, "/api/v1/employees/{id}/rule") => {
+            format!("/api/v1/employees/{}/rule?date=2026-03-02", w.e1)
+        }
+        ("PUT", "/api/v1/employees/{id}/rota/{date}") => {
+            path.replace("{id}", &w.e1).replace("{date}", "2026-03-03")
+        }
+        (_, "/api/v1/employees/{id}/rota/{date}") => {
+            path.replace("{id}", &w.e1).replace("{date}", "2026-03-02")
+        }
+        (_, "/api/v1/rota") => "/api/v1/rota?from=2026-03-01&to=2026-03-31".into(),
+        ("PUT", "/api/v1/special-days/{date}") => path.replace("{date}", "2026-10-02"),
+        (_, "/api/v1/special-days/{date}") => path.replace("{date}", "2026-10-01"),
         ("DELETE", "/api/v1/departments/{id}") => path.replace("{id}", &w.empty),
         (_, "/api/v1/departments/{id}") => path.replace("{id}", &w.d1),
         ("PUT", "/api/v1/departments/{id}/leads/{user_id}") => {
@@ -150,6 +184,18 @@ fn body(w: &World, method: &str, path: &str, who: Who) -> Option<Value> {
         ("PATCH", "/api/v1/users/{id}") => json!({"role": "supervisor"}),
         ("POST", "/api/v1/users/{id}/password") => json!({"password": "a-new-password"}),
         ("POST", "/api/v1/devices") => json!({"name": format!("Gate-{tag}"), "kind": "kiosk"}),
+        ("POST", "/api/v1/rules") => {
+            json!({"name": format!("Rule-{tag}"), "version": office("2026-01-01", 5)})
+        }
+        ("PATCH", "/api/v1/rules/{id}") => json!({"name": format!("Renamed-{tag}")}),
+        ("POST", "/api/v1/rules/{id}/versions") => rota("2026-06-01", &["D", "N"]),
+        ("POST", "/api/v1/rules/{id}/assignments") => {
+            json!({"employee_id": w.e1, "effective_from": "2026-05-01"})
+        }
+        ("PUT", "/api/v1/employees/{id}/rota/{date}") => json!({"shift": "D"}),
+        ("PUT", "/api/v1/special-days/{date}") => {
+            json!({"kind": "workday", "name": format!("By {tag}")})
+        }
         _ => return None,
     })
 }
@@ -157,12 +203,18 @@ fn body(w: &World, method: &str, path: &str, who: Who) -> Option<Value> {
 async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
     let r = &TABLE[i];
     let w = World::build(app, &format!("row{i}"), mode).await;
-    let path = concrete(&w, r.method, r.path);
+    let fx = fixture(app, &w).await;
+    let path = concrete(&w, &fx, r.method, r.path);
     let mut wrong = Vec::new();
     for who in ORDER {
         let col = Who::ALL.iter().position(|x| *x == who).expect("column");
         let b = body(&w, r.method, r.path, who);
-        let resp = app.call(w.auth(who), r.method, &path, b.as_ref()).await;
+        let resp = if r.path == "/api/v1/rota/import" {
+            let csv = format!("employee_no,date,shift\n{},2026-03-04,D\n", w.e1_no);
+            import_csv(app, w.auth(who), &csv).await
+        } else {
+            app.call(w.auth(who), r.method, &path, b.as_ref()).await
+        };
         if resp.status != r.expect[col] {
             wrong.push(format!(
                 "{mode:?} {} {} as {who:?}: expected {}, got {} {}",
