@@ -15,6 +15,7 @@ pub mod facts;
 pub mod geofence;
 pub mod month;
 pub mod overtime;
+pub mod photo_check;
 pub mod plan;
 pub mod result;
 pub mod rule;
