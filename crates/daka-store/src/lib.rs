@@ -9,6 +9,7 @@ mod error;
 mod fields;
 mod keys;
 pub mod org;
+pub mod photos;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
@@ -20,6 +21,7 @@ pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
 pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
+pub use photos::{Photo, PhotoInput};
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};
 

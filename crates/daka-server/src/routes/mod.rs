@@ -7,6 +7,7 @@ pub mod departments;
 pub mod devices;
 pub mod employees;
 pub mod health;
+pub mod photos;
 pub mod tokens;
 pub mod users;
 
@@ -20,7 +21,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "photos"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -81,6 +82,9 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(users::reset_password))
         .routes(routes!(devices::list, devices::create))
         .routes(routes!(devices::whoami))
+        .routes(routes!(photos::upload))
+        .routes(routes!(photos::get))
+        .routes(routes!(photos::meta))
         .routes(routes!(audit::page))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
