@@ -119,7 +119,7 @@ mod tests {
             offset_min: Some(480),
         };
         // 09:30+08:00 = 01:30Z whatever zone is given.
-        let expected = 1_764_034_200_000;
+        let expected = 1_795_570_200_000;
         assert_eq!(
             with_offset.instant_ms(Some("Europe/Berlin")),
             Some(expected)

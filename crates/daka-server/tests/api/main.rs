@@ -10,5 +10,6 @@ mod authn;
 mod conventions;
 mod cross_tenant;
 mod instances;
+mod photos;
 mod route_table;
 mod scope;
