@@ -145,10 +145,7 @@ mod tests {
     #[test]
     fn agreeing_photo_has_no_flags() {
         let near = (39.9063, 116.3976); // ~100 m north
-        assert_eq!(
-            defaults(Some(T - 300_000), Some(near), Some(HERE)),
-            vec![]
-        );
+        assert_eq!(defaults(Some(T - 300_000), Some(near), Some(HERE)), vec![]);
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub struct UploadQuery {
 /// An error answer: the usual ones, plus 413 and 415 with the field at fault.
 pub enum Reject {
     Api(ApiError),
+    /// 413 (no field, as everywhere) or 415 (field `body`).
     Body {
         status: StatusCode,
         code: &'static str,
@@ -106,7 +107,7 @@ impl IntoResponse for Reject {
                 message,
             } => (status, code, message),
         };
-        let field = Some("body".to_string());
+        let field = (status != StatusCode::PAYLOAD_TOO_LARGE).then(|| "body".to_string());
         let body = ErrorBody {
             error: ErrorDetail {
                 code,

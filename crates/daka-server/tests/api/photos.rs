@@ -342,6 +342,15 @@ async fn upload_and_access(url: String) {
         .get(w.auth(Who::Admin), "/api/v1/photos/no-such-photo")
         .await;
     assert_eq!(r.status, 404);
+    // Another tenant's employee is no employee here.
+    let q = format!("?employee_id={}", other.e1);
+    let r = upload(&app, w.auth(Who::Admin), &q, &bytes, "image/jpeg").await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("employee_id")),
+        "{}",
+        r.text
+    );
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
