@@ -49,7 +49,7 @@ pub fn read(bytes: &[u8]) -> Option<ExifFacts> {
     })
 }
 
-fn field<'a>(exif: &'a Exif, tag: Tag) -> Option<&'a Field> {
+fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
     exif.get_field(tag, In::PRIMARY)
 }
 

@@ -10,6 +10,7 @@ mod authn;
 mod conventions;
 mod cross_tenant;
 mod instances;
+mod photo_images;
 mod photos;
 mod route_table;
 mod scope;

@@ -160,7 +160,7 @@ fn body(w: &World, method: &str, path: &str, who: Who) -> Option<Value> {
 async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
     let r = &TABLE[i];
     let w = World::build(app, &format!("row{i}"), mode).await;
-    let photo = crate::photos::jpeg(Some(&crate::photos::full_meta()));
+    let photo = crate::photo_images::jpeg(Some(&crate::photo_images::full_meta()));
     let path = if r.path.starts_with("/api/v1/photos/{id}") {
         let up = crate::photos::upload(app, w.auth(Who::Employee), "", &photo, "image/jpeg").await;
         assert_eq!(up.status, 201, "seed photo: {}", up.text);
