@@ -23,6 +23,11 @@ use crate::json::ApiQuery;
 use crate::state::AppState;
 use crate::{photo_exif, photo_files};
 
+/// Image bytes, for the OpenAPI document (a `Vec<u8>` would show as an array of integers).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PhotoBytes(pub Vec<u8>);
+
 #[derive(Serialize, ToSchema)]
 pub struct LatLng {
     pub lat: f64,
@@ -197,7 +202,7 @@ fn uploader(caller: &Caller, asked: Option<String>) -> Result<(String, Option<St
 }
 
 #[utoipa::path(operation_id = "photos_upload", post, path = "/api/v1/photos", tag = "photos", params(UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    request_body(content((PhotoBytes = "image/jpeg"), (PhotoBytes = "image/png"), (PhotoBytes = "image/heic"), (PhotoBytes = "application/octet-stream")),
         description = "The raw image bytes (JPEG, PNG or HEIC, recognised by content whatever the Content-Type header says)"),
     responses((status = 201, body = PhotoDto, description = "Stored"),
         (status = 200, body = PhotoDto, description = "The same uploader already sent these bytes for this employee: the earlier photo"),
@@ -312,7 +317,8 @@ async fn may_view(state: &AppState, caller: &Caller, p: &Photo) -> ApiResult<()>
 }
 
 #[utoipa::path(operation_id = "photos_get", get, path = "/api/v1/photos/{id}", tag = "photos", params(("id" = String, Path)),
-    responses((status = 200, description = "The image bytes with their stored Content-Type", content_type = "application/octet-stream"),
+    responses((status = 200, description = "The image bytes with their stored Content-Type",
+            content((PhotoBytes = "image/jpeg"), (PhotoBytes = "image/png"), (PhotoBytes = "image/heic"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

@@ -412,6 +412,22 @@ async fn same_bytes_one_file(url: String) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The OpenAPI document describes the upload as image bytes, not JSON.
+#[test]
+fn openapi_describes_binary_bodies() {
+    let doc = serde_json::to_value(daka_server::openapi()).expect("document");
+    let op = &doc["paths"]["/api/v1/photos"]["post"];
+    for ct in ["image/jpeg", "image/png", "image/heic", "application/octet-stream"] {
+        let schema = &op["requestBody"]["content"][ct]["schema"];
+        let schema = match schema["$ref"].as_str() {
+            Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().expect("name")],
+            None => schema,
+        };
+        assert_eq!(schema["format"], "binary", "{ct}: {schema}");
+    }
+    assert_eq!(op["operationId"], "photos_upload");
+}
+
 crate::both!(
     upload_and_access,
     types_and_limits,
