@@ -417,7 +417,12 @@ async fn same_bytes_one_file(url: String) {
 fn openapi_describes_binary_bodies() {
     let doc = serde_json::to_value(daka_server::openapi()).expect("document");
     let op = &doc["paths"]["/api/v1/photos"]["post"];
-    for ct in ["image/jpeg", "image/png", "image/heic", "application/octet-stream"] {
+    for ct in [
+        "image/jpeg",
+        "image/png",
+        "image/heic",
+        "application/octet-stream",
+    ] {
         let schema = &op["requestBody"]["content"][ct]["schema"];
         let schema = match schema["$ref"].as_str() {
             Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().expect("name")],
