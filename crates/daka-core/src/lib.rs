@@ -16,6 +16,7 @@ pub mod geofence;
 pub mod month;
 pub mod overtime;
 pub mod placement;
+pub mod photo_check;
 pub mod plan;
 pub mod result;
 pub mod rule;

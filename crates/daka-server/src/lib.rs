@@ -9,6 +9,8 @@ pub mod config;
 pub mod error;
 pub mod json;
 pub mod metrics;
+pub mod photo_exif;
+pub mod photo_files;
 pub mod routes;
 pub mod state;
 

@@ -14,6 +14,7 @@ pub mod org;
 pub mod rota;
 pub mod rules;
 pub mod special_days;
+pub mod photos;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
@@ -28,6 +29,7 @@ pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
 pub use rota::{RotaEntry, RotaQuery};
 pub use rules::{Assignment, AssignmentTarget, InForce, LocationInput, NewVersion, Source};
 pub use special_days::SpecialDay;
+pub use photos::{Photo, PhotoInput};
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};
 

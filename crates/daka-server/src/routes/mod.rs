@@ -12,6 +12,7 @@ pub mod rota_import;
 pub mod rule_assignments;
 pub mod rules;
 pub mod special_days;
+pub mod photos;
 pub mod tokens;
 pub mod users;
 
@@ -25,7 +26,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "photos"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -86,6 +87,9 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(users::reset_password))
         .routes(routes!(devices::list, devices::create))
         .routes(routes!(devices::whoami))
+        .routes(routes!(photos::upload))
+        .routes(routes!(photos::get))
+        .routes(routes!(photos::meta))
         .routes(routes!(audit::page))
         .routes(routes!(rules::list, rules::create))
         .routes(routes!(rules::get, rules::rename))

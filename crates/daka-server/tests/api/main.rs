@@ -11,6 +11,8 @@ mod conventions;
 mod cross_tenant;
 mod instances;
 mod rota;
+mod photo_images;
+mod photos;
 mod route_table;
 mod rule_assignments;
 mod rules;

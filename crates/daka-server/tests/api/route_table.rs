@@ -26,7 +26,7 @@ const fn row(method: &'static str, path: &'static str, expect: [u16; 8]) -> Row 
 /// The path parameters: `/departments/{id}` is D1 (the empty department for DELETE); leads are
 /// added to D1a and removed from D1 (the supervisor's lead); `/employees/{id}` is E1 in D1 (the
 /// employee user's own record); `/users/{id}` is a plain employee user; `/tokens/{id}` is a token
-/// of the employee user.
+/// of the employee user; `/photos/{id}` is a photo the employee user uploaded (of E1).
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
     //   method    path                                              anon emp  sup  sib  adm  aud  ro   dev
@@ -56,6 +56,9 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/devices",                               [401, 403, 403, 403, 200, 200, 200, 403]),
     row("POST",   "/api/v1/devices",                               [401, 403, 403, 403, 201, 403, 403, 403]),
     row("GET",    "/api/v1/device/whoami",                         [401, 403, 403, 403, 403, 403, 403, 200]),
+    row("POST",   "/api/v1/photos",                                [401, 201, 403, 403, 201, 403, 403, 201]),
+    row("GET",    "/api/v1/photos/{id}",                           [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/photos/{id}/meta",                      [401, 200, 200, 403, 200, 200, 200, 403]),
     row("GET",    "/api/v1/audit",                                 [401, 403, 403, 403, 200, 200, 200, 403]),
     row("GET",    "/api/v1/rules",                                 [401, 403, 200, 200, 200, 200, 200, 403]),
     row("POST",   "/api/v1/rules",                                 [401, 403, 403, 403, 201, 403, 403, 403]),
@@ -204,7 +207,15 @@ async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
     let r = &TABLE[i];
     let w = World::build(app, &format!("row{i}"), mode).await;
     let fx = fixture(app, &w).await;
-    let path = concrete(&w, &fx, r.method, r.path);
+    let photo = crate::photo_images::jpeg(Some(&crate::photo_images::full_meta()));
+    let path = if r.path.starts_with("/api/v1/photos/{id}") {
+        let up = crate::photos::upload(app, w.auth(Who::Employee), "", &photo, "image/jpeg").await;
+        assert_eq!(up.status, 201, "seed photo: {}", up.text);
+        r.path
+            .replace("{id}", up.json()["id"].as_str().expect("photo id"))
+    } else {
+        concrete(&w, &fx, r.method, r.path)
+    };
     let mut wrong = Vec::new();
     for who in ORDER {
         let col = Who::ALL.iter().position(|x| *x == who).expect("column");
@@ -212,6 +223,8 @@ async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
         let resp = if r.path == "/api/v1/rota/import" {
             let csv = format!("employee_no,date,shift\n{},2026-03-04,D\n", w.e1_no);
             import_csv(app, w.auth(who), &csv).await
+        } else if (r.method, r.path) == ("POST", "/api/v1/photos") {
+            crate::photos::upload(app, w.auth(who), "", &photo, "image/jpeg").await
         } else {
             app.call(w.auth(who), r.method, &path, b.as_ref()).await
         };
@@ -234,7 +247,8 @@ async fn route_table(url: String, mode: Mode) {
     assert!(stale.is_empty(), "rows without a route: {stale:?}");
     assert_eq!(tabled.len(), TABLE.len(), "a route has two rows");
 
-    let app = std::sync::Arc::new(TestApp::spawn(&url).await);
+    let dir = crate::photos::photo_dir();
+    let app = std::sync::Arc::new(TestApp::spawn_with(&url, crate::photos::config(&dir)).await);
     let mut tasks = Vec::new();
     for i in 0..TABLE.len() {
         let app = app.clone();
@@ -244,6 +258,7 @@ async fn route_table(url: String, mode: Mode) {
     for t in tasks {
         wrong.extend(t.await.expect("row task"));
     }
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         wrong.is_empty(),
         "{} unexpected answers:\n{}",
