@@ -10,6 +10,8 @@ pub mod facts;
 mod fields;
 mod keys;
 pub mod org;
+pub mod punches;
+pub mod sites;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
@@ -20,6 +22,7 @@ mod writer;
 pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
+pub use sites::Site;
 pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};

@@ -7,6 +7,8 @@ pub mod departments;
 pub mod devices;
 pub mod employees;
 pub mod health;
+pub mod punches;
+pub mod sites;
 pub mod tokens;
 pub mod users;
 
@@ -20,7 +22,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "sites"), (name = "punches"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -82,6 +84,13 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::list, devices::create))
         .routes(routes!(devices::whoami))
         .routes(routes!(audit::page))
+        .routes(routes!(sites::list, sites::create))
+        .routes(routes!(sites::get, sites::update, sites::delete))
+        .routes(routes!(sites::check))
+        .routes(routes!(punches::read::list, punches::create))
+        .routes(routes!(punches::batch::batch))
+        .routes(routes!(punches::read::get))
+        .routes(routes!(punches::review::review))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
