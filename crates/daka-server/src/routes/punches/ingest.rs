@@ -52,7 +52,7 @@ pub struct PunchItem {
     /// The client's UUID for this punch: a retry with the same id is answered with the first
     /// answer and stores nothing.
     pub id: String,
-    /// Whose punch (devices and admin API tokens); omitted: the caller's own employee.
+    /// Whose punch (devices and admins); omitted: the caller's own employee.
     pub employee_id: Option<String>,
     /// RFC 3339 with an offset, e.g. `2026-03-02T09:07:00+08:00`.
     pub device_time: String,
@@ -106,17 +106,19 @@ fn whose(caller: &Caller, requested: Option<String>) -> ApiResult<String> {
         Principal::User {
             role, employee_id, ..
         } => {
-            let anyone = *role == Role::Admin && matches!(caller.via, Via::Token { .. });
+            // Admins record punches for others (integrations with an admin API token, or a
+            // clerk at the web console); everyone else punches only for themselves.
+            let anyone = *role == Role::Admin;
             match (requested, employee_id) {
                 (Some(r), _) if anyone => Ok(r),
                 (None, Some(own)) => Ok(own.clone()),
                 (Some(r), Some(own)) if r == *own => Ok(r),
                 (Some(_), _) => Err(ApiError::forbidden(
-                    "you may punch only for yourself (devices and admin API tokens punch for others)",
+                    "you may punch only for yourself (devices and admins punch for others)",
                 )),
                 (None, None) if anyone => Err(ApiError::invalid(
                     "employee_id",
-                    "required: this token is not linked to an employee",
+                    "required: your account is not linked to an employee",
                 )),
                 (None, None) => Err(ApiError::forbidden(
                     "your account is not linked to an employee",
