@@ -22,8 +22,8 @@ mod writer;
 pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
-pub use sites::Site;
 pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
+pub use sites::Site;
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};
 

@@ -98,7 +98,11 @@ impl Store {
     /// Stores punches in one transaction, returning once it is durably committed. A client id
     /// stored meanwhile by another request is not an error: its first answer is returned.
     /// Takes no tenant lock, so punches of one tenant do not queue behind each other.
-    pub async fn insert_punches(&self, t: &Tenant, punches: Vec<NewPunch>) -> Result<Vec<Inserted>> {
+    pub async fn insert_punches(
+        &self,
+        t: &Tenant,
+        punches: Vec<NewPunch>,
+    ) -> Result<Vec<Inserted>> {
         let t = t.clone();
         self.write(move |c| {
             Box::pin(async move {

@@ -140,7 +140,11 @@ impl Store {
         for n in nums {
             q = q.bind(*n);
         }
-        q.fetch_all(self.pool()).await?.iter().map(site_of).collect()
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(site_of)
+            .collect()
     }
 
     pub async fn site(&self, t: &Tenant, id: &str) -> Result<Site> {
@@ -238,8 +242,17 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *c)
                 .await?;
-                audit::append(c, &t, &actor, "update", "site", &id, json(&before), json(&after))
-                    .await?;
+                audit::append(
+                    c,
+                    &t,
+                    &actor,
+                    "update",
+                    "site",
+                    &id,
+                    json(&before),
+                    json(&after),
+                )
+                .await?;
                 Ok(after)
             })
         })
@@ -249,7 +262,13 @@ impl Store {
     /// Archives a site (it stays readable, since stored punches name it). Refused (Conflict on
     /// `id`) while a rule version in force today (`YYYY-MM-DD`) or starting later lists it:
     /// those rules' punches would otherwise be judged against a site that is gone.
-    pub async fn archive_site(&self, t: &Tenant, actor: &Actor, id: &str, today: &str) -> Result<()> {
+    pub async fn archive_site(
+        &self,
+        t: &Tenant,
+        actor: &Actor,
+        id: &str,
+        today: &str,
+    ) -> Result<()> {
         let (t, actor, id, today) = (t.clone(), actor.clone(), id.to_string(), today.to_string());
         self.write(move |c| {
             Box::pin(async move {

@@ -27,11 +27,33 @@ async fn coordinate_systems(url: String) {
     let gcj_fence = json!({"name": "GCJ office", "fences": [{"system": "gcj02",
         "shape": {"kind": "circle", "center": {"lat": GCJ.0, "lng": GCJ.1}, "radius_m": 200.0}}]});
     let (gcj_site, gcj_num) = site(&app, &w.admin(), gcj_fence).await;
-    rule(&app, &w.tenant, "wgs", office_spec(), Some(json!({"sites": [wgs_num], "outside": "refuse"})), &[&w.e1]).await;
-    rule(&app, &w.tenant, "gcj", office_spec(), Some(json!({"sites": [gcj_num], "outside": "refuse"})), &[&w.e2]).await;
+    rule(
+        &app,
+        &w.tenant,
+        "wgs",
+        office_spec(),
+        Some(json!({"sites": [wgs_num], "outside": "refuse"})),
+        &[&w.e1],
+    )
+    .await;
+    rule(
+        &app,
+        &w.tenant,
+        "gcj",
+        office_spec(),
+        Some(json!({"sites": [gcj_num], "outside": "refuse"})),
+        &[&w.e2],
+    )
+    .await;
     let emp = w.auth(Who::Employee);
 
-    let r = app.post(emp, "/api/v1/punches", &punch(Some(position(GCJ, "gcj02", 10.0)))).await;
+    let r = app
+        .post(
+            emp,
+            "/api/v1/punches",
+            &punch(Some(position(GCJ, "gcj02", 10.0))),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let a = r.json();
     assert_eq!(a["decision"], "accepted");
@@ -40,12 +62,23 @@ async fn coordinate_systems(url: String) {
     assert_eq!(a["location"]["gps"]["verdict"], "inside");
     assert_eq!(a["replayed"], false);
 
-    let r = app.post(emp, "/api/v1/punches", &punch(Some(position(GCJ, "wgs84", 10.0)))).await;
+    let r = app
+        .post(
+            emp,
+            "/api/v1/punches",
+            &punch(Some(position(GCJ, "wgs84", 10.0))),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["decision"], "refused");
     assert_eq!(r.json()["counts"], false);
     assert_eq!(r.json()["attendance"], Value::Null);
-    assert!(!r.json()["location"]["reasons"].as_array().unwrap().is_empty());
+    assert!(
+        !r.json()["location"]["reasons"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     let mut p = punch(Some(position(WGS, "wgs84", 10.0)));
     p["employee_id"] = json!(w.e2);
@@ -62,26 +95,70 @@ async fn outside_policies(url: String) {
     let app = TestApp::spawn(&url).await;
     let w = world(&app, "op").await;
     let (_, num) = site(&app, &w.admin(), office_site("Office")).await;
-    rule(&app, &w.tenant, "field", office_spec(), Some(json!({"sites": [num], "outside": "field_work"})), &[&w.e1]).await;
-    rule(&app, &w.tenant, "exc", office_spec(), Some(json!({"sites": [num], "outside": "exception"})), &[&w.e2]).await;
+    rule(
+        &app,
+        &w.tenant,
+        "field",
+        office_spec(),
+        Some(json!({"sites": [num], "outside": "field_work"})),
+        &[&w.e1],
+    )
+    .await;
+    rule(
+        &app,
+        &w.tenant,
+        "exc",
+        office_spec(),
+        Some(json!({"sites": [num], "outside": "exception"})),
+        &[&w.e2],
+    )
+    .await;
     let far = position(north(WGS, 3000.0), "wgs84", 15.0);
     let emp = w.auth(Who::Employee);
 
-    let r = app.post(emp, "/api/v1/punches", &punch(Some(far.clone()))).await;
-    assert_eq!((r.status, r.field().as_deref()), (422, Some("photo_id")), "{}", r.text);
-    let photo_id = photo(&app, &w.tenant, &w.e1, Some(daka_store::now_ms() - 3_600_000), Some(north(WGS, 3000.0))).await;
+    let r = app
+        .post(emp, "/api/v1/punches", &punch(Some(far.clone())))
+        .await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("photo_id")),
+        "{}",
+        r.text
+    );
+    let photo_id = photo(
+        &app,
+        &w.tenant,
+        &w.e1,
+        Some(daka_store::now_ms() - 3_600_000),
+        Some(north(WGS, 3000.0)),
+    )
+    .await;
     let mut p = punch(Some(far.clone()));
     p["photo_id"] = json!(photo_id);
     let r = app.post(emp, "/api/v1/punches", &p).await;
-    assert_eq!((r.status, r.field().as_deref()), (422, Some("note")), "{}", r.text);
-    assert_eq!(count_punches(&app, &w.tenant, &w.e1).await, 0, "nothing stored on error");
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("note")),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        count_punches(&app, &w.tenant, &w.e1).await,
+        0,
+        "nothing stored on error"
+    );
     // Someone else's photo is refused.
     let other = photo(&app, &w.tenant, &w.e2, None, None).await;
     let mut p = punch(Some(far.clone()));
     p["photo_id"] = json!(other);
     p["note"] = json!("client visit");
     let r = app.post(emp, "/api/v1/punches", &p).await;
-    assert_eq!((r.status, r.field().as_deref()), (422, Some("photo_id")), "{}", r.text);
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("photo_id")),
+        "{}",
+        r.text
+    );
 
     let mut p = punch(Some(far.clone()));
     p["photo_id"] = json!(photo_id);
@@ -92,7 +169,12 @@ async fn outside_policies(url: String) {
     assert_eq!(a["decision"], "field_work");
     assert_eq!(a["counts"], true);
     assert_eq!(a["photo"]["id"], photo_id.as_str());
-    let flags: Vec<&str> = a["photo"]["flags"].as_array().unwrap().iter().map(|f| f["flag"].as_str().unwrap()).collect();
+    let flags: Vec<&str> = a["photo"]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["flag"].as_str().unwrap())
+        .collect();
     assert_eq!(flags, ["time_disagrees"], "{a}");
 
     let mut p = punch(Some(far));
@@ -110,13 +192,40 @@ async fn edges_wifi_and_mock(url: String) {
     let app = TestApp::spawn(&url).await;
     let w = world(&app, "ew").await;
     let (_, num) = site(&app, &w.admin(), office_site("Office")).await;
-    let (wifi_site, wifi_num) = site(&app, &w.admin(), json!({"name": "Shop",
-        "wifi": [{"bssid": "aa:bb:cc:dd:ee:01", "ssid": "shop"}]})).await;
-    rule(&app, &w.tenant, "gps", office_spec(), Some(json!({"sites": [num], "outside": "exception"})), &[&w.e1]).await;
-    rule(&app, &w.tenant, "wifi", office_spec(), Some(json!({"sites": [wifi_num], "sufficient": ["wifi"], "outside": "refuse"})), &[&w.e2]).await;
+    let (wifi_site, wifi_num) = site(
+        &app,
+        &w.admin(),
+        json!({"name": "Shop",
+        "wifi": [{"bssid": "aa:bb:cc:dd:ee:01", "ssid": "shop"}]}),
+    )
+    .await;
+    rule(
+        &app,
+        &w.tenant,
+        "gps",
+        office_spec(),
+        Some(json!({"sites": [num], "outside": "exception"})),
+        &[&w.e1],
+    )
+    .await;
+    rule(
+        &app,
+        &w.tenant,
+        "wifi",
+        office_spec(),
+        Some(json!({"sites": [wifi_num], "sufficient": ["wifi"], "outside": "refuse"})),
+        &[&w.e2],
+    )
+    .await;
     let emp = w.auth(Who::Employee);
 
-    let r = app.post(emp, "/api/v1/punches", &punch(Some(position(north(WGS, 195.0), "wgs84", 60.0)))).await;
+    let r = app
+        .post(
+            emp,
+            "/api/v1/punches",
+            &punch(Some(position(north(WGS, 195.0), "wgs84", 60.0))),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let a = r.json();
     assert_eq!(a["location"]["gps"]["verdict"], "uncertain", "{a}");
@@ -161,14 +270,21 @@ async fn retries(url: String) {
     let mut other = p.clone();
     other["employee_id"] = json!(w.e2);
     let r = app.post(&w.admin(), "/api/v1/punches", &other).await;
-    assert_eq!((r.status, r.field().as_deref()), (409, Some("id")), "{}", r.text);
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (409, Some("id")),
+        "{}",
+        r.text
+    );
     // Concurrent duplicates: one row, every answer the same.
     let p = punch(None);
     let mut tasks = Vec::new();
     let app = std::sync::Arc::new(app);
     for _ in 0..8 {
         let (app, auth, p) = (app.clone(), w.auth(Who::Employee).clone(), p.clone());
-        tasks.push(tokio::spawn(async move { app.post(&auth, "/api/v1/punches", &p).await }));
+        tasks.push(tokio::spawn(async move {
+            app.post(&auth, "/api/v1/punches", &p).await
+        }));
     }
     let mut answers = Vec::new();
     for t in tasks {
@@ -179,9 +295,21 @@ async fn retries(url: String) {
     assert!(answers.windows(2).all(|a| a[0] == a[1]));
     assert_eq!(count_punches(&app, &w.tenant, &w.e1).await, 2);
     // Bad input names the field.
-    let r = app.post(w.auth(Who::Employee), "/api/v1/punches", &json!({"id": "nope", "device_time": now_plus(0)})).await;
+    let r = app
+        .post(
+            w.auth(Who::Employee),
+            "/api/v1/punches",
+            &json!({"id": "nope", "device_time": now_plus(0)}),
+        )
+        .await;
     assert_eq!((r.status, r.field().as_deref()), (422, Some("id")));
-    let r = app.post(w.auth(Who::Employee), "/api/v1/punches", &json!({"id": uuid(), "device_time": "2026-03-02T09:00:00"})).await;
+    let r = app
+        .post(
+            w.auth(Who::Employee),
+            "/api/v1/punches",
+            &json!({"id": uuid(), "device_time": "2026-03-02T09:00:00"}),
+        )
+        .await;
     assert_eq!((r.status, r.field().as_deref()), (422, Some("device_time")));
     let mut p = punch(None);
     p["note"] = json!("x".repeat(501));
@@ -242,7 +370,12 @@ async fn attendance_answers(url: String) {
     assert_eq!(a["attendance"]["edge"], "in1");
     assert_eq!(a["attendance"]["status"], "Late");
     assert_eq!(a["attendance"]["minutes"], 7);
-    assert!(a["attendance"]["explanation"]["zh"].as_str().unwrap().contains(&day.to_string()));
+    assert!(
+        a["attendance"]["explanation"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains(&day.to_string())
+    );
 
     let night = shanghai_day(-3);
     let next = night.tomorrow().unwrap();
@@ -250,12 +383,14 @@ async fn attendance_answers(url: String) {
     p["employee_id"] = json!(w.e2);
     p["device_time"] = json!(at_shanghai(next, "06:02"));
     p["offline"] = json!(true);
-    let a = app.post(w.auth(Who::Device), "/api/v1/punches", &p).await.json();
+    let a = app
+        .post(w.auth(Who::Device), "/api/v1/punches", &p)
+        .await
+        .json();
     assert_eq!(a["attendance"]["attendance_date"], night.to_string(), "{a}");
     assert_eq!(a["attendance"]["edge"], "out1");
     assert_eq!(a["attendance"]["status"], "Normal");
 }
-
 
 crate::both!(
     coordinate_systems,

@@ -35,7 +35,11 @@ async fn offline_batch_replayed(url: String) {
     // is not chosen.
     assert_eq!(results[2]["punch"]["attendance"]["edge"], "in1");
     assert_eq!(results[2]["punch"]["attendance"]["status"], "Normal");
-    assert_eq!(results[1]["punch"]["attendance"]["ignored"], "not_chosen", "{}", results[1]);
+    assert_eq!(
+        results[1]["punch"]["attendance"]["ignored"], "not_chosen",
+        "{}",
+        results[1]
+    );
     assert_eq!(results[0]["punch"]["attendance"]["edge"], "out1");
     assert_eq!(count_punches(&app, &w.tenant, &w.e1).await, 3);
 
@@ -49,7 +53,11 @@ async fn offline_batch_replayed(url: String) {
             assert_eq!(a["punch"], b["punch"], "identical answers");
         }
     }
-    assert_eq!(count_punches(&app, &w.tenant, &w.e1).await, 3, "no duplicates");
+    assert_eq!(
+        count_punches(&app, &w.tenant, &w.e1).await,
+        3,
+        "no duplicates"
+    );
 }
 
 async fn bad_items_do_not_sink_the_batch(url: String) {
@@ -59,13 +67,16 @@ async fn bad_items_do_not_sink_the_batch(url: String) {
     let mut bad_uuid = item(now.clone());
     bad_uuid["id"] = json!("not-a-uuid");
     let mut bad_coords = item(now.clone());
-    bad_coords["position"] = json!({"lat": 95.0, "lng": 116.4, "system": "wgs84", "accuracy_m": 10.0});
+    bad_coords["position"] =
+        json!({"lat": 95.0, "lng": 116.4, "system": "wgs84", "accuracy_m": 10.0});
     let mut other = item(now.clone());
     other["employee_id"] = json!(w.e2);
     let good = item(now.clone());
     let dup = good.clone();
     let batch = json!({"punches": [bad_uuid, good, bad_coords, other, dup, {"device_time": now}]});
-    let r = app.post(w.auth(Who::Employee), "/api/v1/punches/batch", &batch).await;
+    let r = app
+        .post(w.auth(Who::Employee), "/api/v1/punches/batch", &batch)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let res = r.json()["results"].as_array().unwrap().clone();
     let got: Vec<(u64, Option<&str>)> = res
@@ -92,7 +103,13 @@ async fn bad_items_do_not_sink_the_batch(url: String) {
     unknown["employee_id"] = json!(stranger.e1);
     let mut known = item(now_plus(0));
     known["employee_id"] = json!(w.e2);
-    let r = app.post(w.auth(Who::Device), "/api/v1/punches/batch", &json!({"punches": [unknown, known]})).await;
+    let r = app
+        .post(
+            w.auth(Who::Device),
+            "/api/v1/punches/batch",
+            &json!({"punches": [unknown, known]}),
+        )
+        .await;
     let res = r.json()["results"].as_array().unwrap().clone();
     assert_eq!(res[0]["status"], 422, "{res:?}");
     assert_eq!(res[0]["error"]["field"], "employee_id");
@@ -101,8 +118,18 @@ async fn bad_items_do_not_sink_the_batch(url: String) {
 
     for n in [0, 501] {
         let many: Vec<Value> = (0..n).map(|_| item(now_plus(0))).collect();
-        let r = app.post(w.auth(Who::Employee), "/api/v1/punches/batch", &json!({"punches": many})).await;
-        assert_eq!((r.status, r.field().as_deref()), (422, Some("punches")), "{n}");
+        let r = app
+            .post(
+                w.auth(Who::Employee),
+                "/api/v1/punches/batch",
+                &json!({"punches": many}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.field().as_deref()),
+            (422, Some("punches")),
+            "{n}"
+        );
     }
 }
 

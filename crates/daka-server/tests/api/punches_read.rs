@@ -11,7 +11,15 @@ async fn scope_review_and_sealing(url: String) {
     let w = World::build(&app, "rd", Mode::Session).await;
     let b = World::build(&app, "rdb", Mode::Session).await;
     let (_, num) = site(&app, &w.admin(), office_site("Office")).await;
-    rule(&app, &w.tenant, "exc", office_spec(), Some(json!({"sites": [num], "outside": "exception"})), &[&w.e1, &w.e2]).await;
+    rule(
+        &app,
+        &w.tenant,
+        "exc",
+        office_spec(),
+        Some(json!({"sites": [num], "outside": "exception"})),
+        &[&w.e1, &w.e2],
+    )
+    .await;
     let far = position(north(WGS, 2000.0), "gcj02", 12.0);
     let p = json!({"id": uuid(), "device_time": now_plus(0), "position": far, "note": "at the client's",
         "wifi": [{"bssid": "aa:bb:cc:dd:ee:09"}]});
@@ -19,7 +27,8 @@ async fn scope_review_and_sealing(url: String) {
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json()["id"].as_str().unwrap().to_string();
     assert_eq!(r.json()["decision"], "exception");
-    let mut p2 = json!({"id": uuid(), "device_time": now_plus(0), "position": position(WGS, "wgs84", 10.0)});
+    let mut p2 =
+        json!({"id": uuid(), "device_time": now_plus(0), "position": position(WGS, "wgs84", 10.0)});
     p2["employee_id"] = json!(w.e2);
     let r = app.post(&w.admin(), "/api/v1/punches", &p2).await;
     let e2_punch = r.json()["id"].as_str().unwrap().to_string();
@@ -33,16 +42,26 @@ async fn scope_review_and_sealing(url: String) {
             .await
             .unwrap();
     let lat = format!("{:.3}", north(WGS, 2000.0).0);
-    assert!(!answer.contains(&lat) && !answer.contains("116.40"), "{answer}");
-    assert!(!answer.contains("aa:bb:cc:dd:ee:09") && !answer.contains("127.0.0.1"), "{answer}");
+    assert!(
+        !answer.contains(&lat) && !answer.contains("116.40"),
+        "{answer}"
+    );
+    assert!(
+        !answer.contains("aa:bb:cc:dd:ee:09") && !answer.contains("127.0.0.1"),
+        "{answer}"
+    );
     let raw = String::from_utf8_lossy(&blob);
     assert!(!raw.contains(&lat) && !raw.contains("116.4") && !raw.contains("gcj02"));
 
     // Readers by scope; the location is decrypted for them.
     let path = format!("/api/v1/punches/{id}");
     for (who, status) in [
-        (Who::Employee, 200), (Who::Supervisor, 200), (Who::Sibling, 403), (Who::Admin, 200),
-        (Who::Auditor, 200), (Who::Device, 403),
+        (Who::Employee, 200),
+        (Who::Supervisor, 200),
+        (Who::Sibling, 403),
+        (Who::Admin, 200),
+        (Who::Auditor, 200),
+        (Who::Device, 403),
     ] {
         let r = app.get(w.auth(who), &path).await;
         assert_eq!(r.status, status, "{who:?} {}", r.text);
@@ -52,15 +71,50 @@ async fn scope_review_and_sealing(url: String) {
     assert!(v["location"]["wgs84"]["lat"].as_f64().is_some());
     assert_eq!(v["needs_review"], true);
     assert_eq!(v["counts"], false);
-    assert_eq!(app.get(w.auth(Who::Employee), &format!("/api/v1/punches/{e2_punch}")).await.status, 403);
-    assert_eq!(app.get(b.auth(Who::Admin), &path).await.status, 404, "another tenant");
-    let list = app.get(w.auth(Who::Employee), "/api/v1/punches").await.json();
-    assert_eq!(list["items"].as_array().unwrap().len(), 1, "the employee sees their own only");
-    let list = app.get(w.auth(Who::Admin), &format!("/api/v1/punches?employee_id={}", w.e2)).await.json();
+    assert_eq!(
+        app.get(
+            w.auth(Who::Employee),
+            &format!("/api/v1/punches/{e2_punch}")
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        app.get(b.auth(Who::Admin), &path).await.status,
+        404,
+        "another tenant"
+    );
+    let list = app
+        .get(w.auth(Who::Employee), "/api/v1/punches")
+        .await
+        .json();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "the employee sees their own only"
+    );
+    let list = app
+        .get(
+            w.auth(Who::Admin),
+            &format!("/api/v1/punches?employee_id={}", w.e2),
+        )
+        .await
+        .json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let r = app.get(w.auth(Who::Sibling), &format!("/api/v1/punches?employee_id={}", w.e1)).await;
+    let r = app
+        .get(
+            w.auth(Who::Sibling),
+            &format!("/api/v1/punches?employee_id={}", w.e1),
+        )
+        .await;
     assert_eq!(r.status, 403);
-    let r = app.get(b.auth(Who::Admin), &format!("/api/v1/punches?employee_id={}", w.e1)).await;
+    let r = app
+        .get(
+            b.auth(Who::Admin),
+            &format!("/api/v1/punches?employee_id={}", w.e1),
+        )
+        .await;
     assert_eq!(r.status, 404);
 
     // Reviews: supervisors of the subtree and admins, pending exceptions only, audited.
@@ -68,7 +122,11 @@ async fn scope_review_and_sealing(url: String) {
     let ok = json!({"approve": true, "note": "client visit confirmed"});
     assert_eq!(app.post(b.auth(Who::Admin), &review, &ok).await.status, 404);
     for who in [Who::Employee, Who::Sibling, Who::Auditor, Who::Device] {
-        assert_eq!(app.post(w.auth(who), &review, &ok).await.status, 403, "{who:?}");
+        assert_eq!(
+            app.post(w.auth(who), &review, &ok).await.status,
+            403,
+            "{who:?}"
+        );
     }
     let r = app.post(w.auth(Who::Supervisor), &review, &ok).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -76,11 +134,26 @@ async fn scope_review_and_sealing(url: String) {
     assert_eq!(r.json()["counts"], true);
     let r = app.post(w.auth(Who::Admin), &review, &ok).await;
     assert_eq!((r.status, r.field().as_deref()), (409, Some("review")));
-    let r = app.post(w.auth(Who::Admin), &format!("/api/v1/punches/{e2_punch}/review"), &ok).await;
+    let r = app
+        .post(
+            w.auth(Who::Admin),
+            &format!("/api/v1/punches/{e2_punch}/review"),
+            &ok,
+        )
+        .await;
     assert_eq!(r.status, 409, "an accepted punch is not reviewed");
     let audit = app.audit(&w.tenant).await;
-    assert!(audit.iter().any(|e| e.action == "review" && e.entity_id == id));
-    assert!(!audit.iter().any(|e| e.entity == "punch" && e.action != "review"), "punches themselves are not audited");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "review" && e.entity_id == id)
+    );
+    assert!(
+        !audit
+            .iter()
+            .any(|e| e.entity == "punch" && e.action != "review"),
+        "punches themselves are not audited"
+    );
 
     // The approved exception now counts in attendance: a later punch sees it.
     let counted: i64 = sqlx::query_scalar(&format!(

@@ -167,10 +167,14 @@ fn body(w: &World, method: &str, path: &str, who: Who) -> Option<Value> {
         }
         ("POST", "/api/v1/sites/{id}/check") => json!({"position": crate::punch_fixture::position(
             crate::punch_fixture::WGS, "wgs84", 10.0)}),
-        ("POST", "/api/v1/punches") => json!({"id": crate::punch_fixture::uuid(), "employee_id": w.e1,
-            "device_time": crate::punch_fixture::now_plus(0)}),
-        ("POST", "/api/v1/punches/batch") => json!({"punches": [{"id": crate::punch_fixture::uuid(),
-            "employee_id": w.e1, "device_time": crate::punch_fixture::now_plus(0)}]}),
+        ("POST", "/api/v1/punches") => {
+            json!({"id": crate::punch_fixture::uuid(), "employee_id": w.e1,
+            "device_time": crate::punch_fixture::now_plus(0)})
+        }
+        ("POST", "/api/v1/punches/batch") => {
+            json!({"punches": [{"id": crate::punch_fixture::uuid(),
+            "employee_id": w.e1, "device_time": crate::punch_fixture::now_plus(0)}]})
+        }
         ("POST", "/api/v1/punches/{id}/review") => json!({"approve": true}),
         _ => return None,
     })
@@ -181,8 +185,12 @@ async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
     let w = World::build(app, &format!("row{i}"), mode).await;
     // Sites and punches are made for their own rows (they have no place in every world).
     let path = if r.path.starts_with("/api/v1/sites/{id}") {
-        let (id, _) =
-            crate::punch_fixture::site(app, &w.admin(), crate::punch_fixture::office_site("Fixture")).await;
+        let (id, _) = crate::punch_fixture::site(
+            app,
+            &w.admin(),
+            crate::punch_fixture::office_site("Fixture"),
+        )
+        .await;
         r.path.replace("{id}", &id)
     } else if r.path.starts_with("/api/v1/punches/{id}") {
         let id = crate::punch_fixture::pending_exception(app, &w).await;

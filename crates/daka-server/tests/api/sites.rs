@@ -46,47 +46,113 @@ async fn sites_story(url: String) {
         {"system": "wgs84", "shape": {"kind": "polygon", "outer": [{"lat": 39.9, "lng": 116.4}, {"lat": 39.9, "lng": 116.5}, {"lat": 39.9, "lng": 116.6}]}}]);
     let r = app.post(&admin, "/api/v1/sites", &second).await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.field().unwrap().starts_with("fences[1].shape"), "{}", r.text);
+    assert!(
+        r.field().unwrap().starts_with("fences[1].shape"),
+        "{}",
+        r.text
+    );
     second["fences"] = json!([{"system": "wgs84", "shape": {"kind": "circle", "center": {"lat": 39.9, "lng": 116.4}, "radius_m": -5.0}}]);
     let r = app.post(&admin, "/api/v1/sites", &second).await;
-    assert_eq!((r.status, r.field().as_deref()), (422, Some("fences[0].shape.radius_m")), "{}", r.text);
-    let r = app.post(&admin, "/api/v1/sites", &json!({"name": "Empty"})).await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("fences[0].shape.radius_m")),
+        "{}",
+        r.text
+    );
+    let r = app
+        .post(&admin, "/api/v1/sites", &json!({"name": "Empty"}))
+        .await;
     assert_eq!((r.status, r.field().as_deref()), (422, Some("fences")));
-    let r = app.post(&admin, "/api/v1/sites", &json!({"name": "Net", "ip_ranges": ["10.1.0.0/99"]})).await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/sites",
+            &json!({"name": "Net", "ip_ranges": ["10.1.0.0/99"]}),
+        )
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.field().unwrap().starts_with("ip_ranges[0]"), "{}", r.text);
 
     // Reads by role; another tenant's site is 404.
     let path = format!("/api/v1/sites/{id}");
-    for (who, status) in [(Who::Employee, 403), (Who::Supervisor, 200), (Who::Auditor, 200), (Who::Device, 403)] {
+    for (who, status) in [
+        (Who::Employee, 403),
+        (Who::Supervisor, 200),
+        (Who::Auditor, 200),
+        (Who::Device, 403),
+    ] {
         assert_eq!(app.get(w.auth(who), &path).await.status, status, "{who:?}");
     }
     assert_eq!(app.get(&b.admin(), &path).await.status, 404);
-    assert_eq!(app.call(&b.admin(), "DELETE", &path, None).await.status, 404);
-    let list = app.get(w.auth(Who::Supervisor), "/api/v1/sites").await.json();
+    assert_eq!(
+        app.call(&b.admin(), "DELETE", &path, None).await.status,
+        404
+    );
+    let list = app
+        .get(w.auth(Who::Supervisor), "/api/v1/sites")
+        .await
+        .json();
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 
     // The check tool: a GCJ-02 phone at the fence centre is inside; far away is outside.
     let check = format!("{path}/check");
-    let r = app.post(&admin, &check, &json!({"position": position(GCJ, "gcj02", 10.0)})).await;
+    let r = app
+        .post(
+            &admin,
+            &check,
+            &json!({"position": position(GCJ, "gcj02", 10.0)}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["decision"], "accepted");
     assert_eq!(r.json()["site"], id.as_str());
-    let r = app.post(&admin, &check, &json!({"position": position(north(WGS, 5000.0), "wgs84", 10.0)})).await;
+    let r = app
+        .post(
+            &admin,
+            &check,
+            &json!({"position": position(north(WGS, 5000.0), "wgs84", 10.0)}),
+        )
+        .await;
     assert_eq!(r.json()["decision"], "refused", "{}", r.text);
-    let r = app.post(&admin, &check, &json!({"wifi": [{"bssid": "aa:bb:cc:dd:ee:01"}]})).await;
+    let r = app
+        .post(
+            &admin,
+            &check,
+            &json!({"wifi": [{"bssid": "aa:bb:cc:dd:ee:01"}]}),
+        )
+        .await;
     assert_eq!(r.json()["decision"], "accepted", "{}", r.text);
 
     // Update keeps the number; archiving is refused while a rule lists the site.
-    let r = app.call(&admin, "PUT", &path, Some(&office_site("HQ renamed"))).await;
+    let r = app
+        .call(&admin, "PUT", &path, Some(&office_site("HQ renamed")))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["num"], 1);
     assert_eq!(r.json()["name"], "HQ renamed");
-    rule(&app, &w.tenant, "uses-hq", office_spec(), Some(json!({"sites": [1], "outside": "refuse"})), &[]).await;
+    rule(
+        &app,
+        &w.tenant,
+        "uses-hq",
+        office_spec(),
+        Some(json!({"sites": [1], "outside": "refuse"})),
+        &[],
+    )
+    .await;
     let r = app.call(&admin, "DELETE", &path, None).await;
-    assert_eq!((r.status, r.field().as_deref()), (409, Some("id")), "{}", r.text);
-    let branch = app.get(&admin, "/api/v1/sites").await.json()["items"][1]["id"].as_str().unwrap().to_string();
-    let r = app.call(&admin, "DELETE", &format!("/api/v1/sites/{branch}"), None).await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (409, Some("id")),
+        "{}",
+        r.text
+    );
+    let branch = app.get(&admin, "/api/v1/sites").await.json()["items"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .call(&admin, "DELETE", &format!("/api/v1/sites/{branch}"), None)
+        .await;
     assert_eq!(r.status, 204);
     let list = app.get(&admin, "/api/v1/sites").await.json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
@@ -101,7 +167,12 @@ async fn sites_story(url: String) {
         .collect();
     assert_eq!(
         actions,
-        [("create".into(), id.clone()), ("create".into(), branch.clone()), ("update".into(), id), ("archive".into(), branch)]
+        [
+            ("create".into(), id.clone()),
+            ("create".into(), branch.clone()),
+            ("update".into(), id),
+            ("archive".into(), branch)
+        ]
     );
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use daka_core::Engine;
-use daka_core::calendar::NationalCalendar;
+use daka_core::calendar::{NationalCalendar, SpecialDays};
 use daka_core::facts::{EmployeeFacts, Punch, PunchSource};
 use daka_core::plan::PlanCache;
 use daka_core::result::DayResult;
@@ -199,7 +199,24 @@ impl Store {
             .into_iter()
             .filter_map(|(d, r)| specs.iter().position(|s| s.id == r).map(|i| (d, i)))
             .collect();
-        let company = self.load_special_days(t).await?;
+        // Only the company days near the punches: the engine never looks further.
+        let mut company = SpecialDays::default();
+        for row in sqlx::query(
+            "SELECT date, kind FROM special_days WHERE tenant_id = $1 AND date >= $2 AND date <= $3 \
+             ORDER BY date",
+        )
+        .bind(t.id())
+        .bind(shift(from, -3).to_string())
+        .bind(shift(to, 3).to_string())
+        .fetch_all(pool)
+        .await?
+        {
+            let d = date_of(&row.try_get::<String, _>(0)?)?;
+            match row.try_get::<String, _>(1)?.as_str() {
+                "workday" => company.workdays.push(d),
+                _ => company.days_off.push(d),
+            }
+        }
 
         let mut facts = EmployeeFacts {
             id: Arc::from(employee_id),

@@ -109,8 +109,9 @@ impl Store {
 
     /// Punches with `from <= at < to`, in time order, at most `limit` (1..=1000).
     pub async fn punches_page(&self, t: &Tenant, f: &PunchFilter) -> Result<Vec<PunchRow>> {
-        let mut sql =
-            format!("SELECT {COLUMNS} FROM {FROM} WHERE p.tenant_id = $1 AND p.at >= $2 AND p.at < $3");
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE p.tenant_id = $1 AND p.at >= $2 AND p.at < $3"
+        );
         let mut binds: Vec<&str> = Vec::new();
         if let Some(e) = &f.employee_id {
             binds.push(e);
@@ -139,7 +140,10 @@ impl Store {
         for b in binds {
             q = q.bind(b);
         }
-        let rows = q.bind(f.limit.clamp(1, 1000)).fetch_all(self.pool()).await?;
+        let rows = q
+            .bind(f.limit.clamp(1, 1000))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(row_of).collect()
     }
 
@@ -154,8 +158,12 @@ impl Store {
         approve: bool,
         note: Option<String>,
     ) -> Result<PunchRow> {
-        let (t, actor, id, reviewer) =
-            (t.clone(), actor.clone(), id.to_string(), reviewer.to_string());
+        let (t, actor, id, reviewer) = (
+            t.clone(),
+            actor.clone(),
+            id.to_string(),
+            reviewer.to_string(),
+        );
         self.write(move |c| {
             Box::pin(async move {
                 lock_tenant(c, &t).await?;
@@ -201,8 +209,17 @@ impl Store {
                 if let (Some(serde_json::Value::Object(m)), Some(n)) = (&mut after_json, &note) {
                     m.insert("note".into(), serde_json::Value::String(n.clone()));
                 }
-                audit::append(c, &t, &actor, "review", "punch", &id, summary(&before), after_json)
-                    .await?;
+                audit::append(
+                    c,
+                    &t,
+                    &actor,
+                    "review",
+                    "punch",
+                    &id,
+                    summary(&before),
+                    after_json,
+                )
+                .await?;
                 Ok(after)
             })
         })

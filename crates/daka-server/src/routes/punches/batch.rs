@@ -48,7 +48,10 @@ fn failure(e: ApiError) -> (u16, Value) {
         }
         other => (400, "bad_request", format!("{other:?}"), None),
     };
-    (status, json!({"code": code, "message": message, "field": field}))
+    (
+        status,
+        json!({"code": code, "message": message, "field": field}),
+    )
 }
 
 fn parse(v: Value) -> ApiResult<PunchItem> {

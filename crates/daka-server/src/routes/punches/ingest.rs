@@ -98,7 +98,9 @@ pub struct Ready {
 
 /// Whose punch this is, for this caller.
 fn whose(caller: &Caller, requested: Option<String>) -> ApiResult<String> {
-    let requested = requested.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let requested = requested
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
     match &caller.principal {
         Principal::Device { .. } => requested.ok_or_else(|| {
             ApiError::invalid("employee_id", "a device must say whose punch this is")
@@ -160,14 +162,24 @@ pub fn ready(
             )
         })?
         .as_millisecond();
-    item.note = item.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if item.note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+    item.note = item
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if item
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE)
+    {
         return Err(ApiError::invalid(
             "note",
             format!("must be at most {MAX_NOTE} characters"),
         ));
     }
-    item.photo_id = item.photo_id.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    item.photo_id = item
+        .photo_id
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty());
     let employee_id = whose(caller, item.employee_id.take())?;
     let obs = observation(
         item.position.as_ref(),
@@ -250,7 +262,9 @@ pub async fn ingest(
     let mut contexts: HashMap<String, Option<EmployeeContext>> = HashMap::new();
     let mut ranges: HashMap<&str, (i64, i64)> = HashMap::new();
     for r in &todo {
-        let e = ranges.entry(&r.employee_id).or_insert((r.time.used, r.time.used));
+        let e = ranges
+            .entry(&r.employee_id)
+            .or_insert((r.time.used, r.time.used));
         e.0 = e.0.min(r.time.used);
         e.1 = e.1.max(r.time.used);
     }

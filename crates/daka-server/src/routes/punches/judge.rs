@@ -137,8 +137,8 @@ pub async fn judge_one(
                     ));
                 }
             }
-            let mut v = serde_json::to_value(&verdict)
-                .map_err(|e| internal("verdict")(e.to_string()))?;
+            let mut v =
+                serde_json::to_value(&verdict).map_err(|e| internal("verdict")(e.to_string()))?;
             map_site_ids(&mut v, &sites.ids);
             scrub_verdict(&mut v, r.obs.ip);
             (decision_name(&verdict.decision), v)
@@ -197,7 +197,12 @@ pub async fn judge_one(
         device_at: Some(r.time.device),
         received_at: r.time.received,
         time_flag: r.time.flag.map(str::to_string),
-        source: r.item.source.map(|s| s.as_str()).unwrap_or("api").to_string(),
+        source: r
+            .item
+            .source
+            .map(|s| s.as_str())
+            .unwrap_or("api")
+            .to_string(),
         device_id,
         submitted_by,
         decision: decision.to_string(),

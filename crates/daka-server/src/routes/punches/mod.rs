@@ -55,7 +55,9 @@ pub async fn create(
         Some(Outcome::Created(a)) => {
             Ok((StatusCode::CREATED, Json(with_replayed(a, false))).into_response())
         }
-        Some(Outcome::Replayed(a)) => Ok((StatusCode::OK, Json(with_replayed(a, true))).into_response()),
+        Some(Outcome::Replayed(a)) => {
+            Ok((StatusCode::OK, Json(with_replayed(a, true))).into_response())
+        }
         Some(Outcome::Failed(e)) => Err(e),
         None => Err(ApiError::Internal("no answer".into())),
     }

@@ -58,7 +58,12 @@ mod tests {
         assert_eq!(none.len(), 2);
         let ok = photo_flags(Some(60_000), Some((39.9, 116.4)), 0, Some((39.9005, 116.4)));
         assert!(ok.is_empty());
-        let far = photo_flags(Some(3_600_000), Some((39.9, 116.4)), 0, Some((39.91, 116.4)));
+        let far = photo_flags(
+            Some(3_600_000),
+            Some((39.9, 116.4)),
+            0,
+            Some((39.91, 116.4)),
+        );
         assert_eq!(far[0]["flag"], "time_disagrees");
         assert_eq!(far[0]["diff_s"], 3600);
         assert_eq!(far[1]["flag"], "position_disagrees");

@@ -53,7 +53,9 @@ pub fn punch_json(state: &AppState, t: &Tenant, p: &PunchRow) -> ApiResult<Value
     let location = match &p.location {
         None => Value::Null,
         Some(blob) => {
-            let plain = state.store.open_sealed(t, "punches", &p.id, "location", blob)?;
+            let plain = state
+                .store
+                .open_sealed(t, "punches", &p.id, "location", blob)?;
             serde_json::from_slice(&plain)
                 .map_err(|e| ApiError::Internal(format!("punch location: {e}")))?
         }

@@ -53,7 +53,10 @@ mod tests {
         let day_old = judge(r - 24 * H, r, true, 300, 168);
         assert_eq!((day_old.used, day_old.flag), (r - 24 * H, None));
         let too_old = judge(r - 200 * H, r, true, 300, 168);
-        assert_eq!((too_old.used, too_old.flag), (r, Some("sync_window_exceeded")));
+        assert_eq!(
+            (too_old.used, too_old.flag),
+            (r, Some("sync_window_exceeded"))
+        );
         let future = judge(r + H, r, true, 300, 168);
         assert_eq!(future.flag, Some("device_clock_ahead"));
     }

@@ -155,8 +155,8 @@ pub async fn check(
         OutsidePolicy::Refuse,
     );
     let verdict = evaluate(&policy, &j.index, &j.sites, &obs);
-    let mut v = serde_json::to_value(&verdict)
-        .map_err(|e| ApiError::Internal(format!("verdict: {e}")))?;
+    let mut v =
+        serde_json::to_value(&verdict).map_err(|e| ApiError::Internal(format!("verdict: {e}")))?;
     map_site_ids(&mut v, &j.ids);
     Ok(Json(v))
 }
