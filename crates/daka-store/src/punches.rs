@@ -106,8 +106,13 @@ impl Store {
         let t = t.clone();
         self.write(move |c| {
             Box::pin(async move {
-                let mut out = Vec::with_capacity(punches.len());
-                for p in &punches {
+                // In client-id order, so two overlapping batches take the unique index's
+                // locks in the same order (no deadlock on PostgreSQL); answered in input order.
+                let mut order: Vec<usize> = (0..punches.len()).collect();
+                order.sort_by(|&a, &b| punches[a].client_id.cmp(&punches[b].client_id));
+                let mut out: Vec<Option<Inserted>> = vec![None; punches.len()];
+                for i in order {
+                    let p = &punches[i];
                     let done = sqlx::query(
                         "INSERT INTO punches (tenant_id, id, client_id, employee_id, at, device_at, \
                          received_at, time_flag, source, device_id, submitted_by, decision, note, \
@@ -133,7 +138,7 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
                     if done.rows_affected() == 1 {
-                        out.push(Inserted::New);
+                        out[i] = Some(Inserted::New);
                         continue;
                     }
                     let r = sqlx::query(
@@ -143,12 +148,12 @@ impl Store {
                     .bind(&p.client_id)
                     .fetch_one(&mut *c)
                     .await?;
-                    out.push(Inserted::Existing(Recorded {
+                    out[i] = Some(Inserted::Existing(Recorded {
                         employee_id: r.try_get(0)?,
                         answer: r.try_get(1)?,
                     }));
                 }
-                Ok(out)
+                Ok(out.into_iter().flatten().collect())
             })
         })
         .await
