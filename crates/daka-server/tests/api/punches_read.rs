@@ -21,8 +21,9 @@ async fn scope_review_and_sealing(url: String) {
     )
     .await;
     let far = position(north(WGS, 2000.0), "gcj02", 12.0);
-    let p = json!({"id": uuid(), "device_time": now_plus(0), "position": far, "note": "at the client's",
-        "wifi": [{"bssid": "aa:bb:cc:dd:ee:09"}]});
+    let day = shanghai_day(-1);
+    let p = json!({"id": uuid(), "device_time": at_shanghai(day, "09:07"), "offline": true, "position": far,
+        "note": "at the client's", "wifi": [{"bssid": "aa:bb:cc:dd:ee:09"}]});
     let r = app.post(w.auth(Who::Employee), "/api/v1/punches", &p).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json()["id"].as_str().unwrap().to_string();
@@ -117,6 +118,18 @@ async fn scope_review_and_sealing(url: String) {
         .await;
     assert_eq!(r.status, 404);
 
+    // Pending: the day's result does not use it.
+    let pending = app
+        .store
+        .load_facts(&w.tenant, Some(&[w.e1.clone()]), day, day)
+        .await
+        .unwrap();
+    let at = at_shanghai(day, "09:07")
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    assert!(daka_core::placement::locate(&pending.compute(), at).is_none());
+
     // Reviews: supervisors of the subtree and admins, pending exceptions only, audited.
     let review = format!("{path}/review");
     let ok = json!({"approve": true, "note": "client visit confirmed"});
@@ -155,17 +168,18 @@ async fn scope_review_and_sealing(url: String) {
         "punches themselves are not audited"
     );
 
-    // The approved exception now counts in attendance: a later punch sees it.
-    let counted: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM punches WHERE tenant_id = $1 AND employee_id = $2 AND {}",
-        daka_store::facts::COUNTED_PUNCHES
-    ))
-    .bind(w.tenant.id())
-    .bind(&w.e1)
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
-    assert_eq!(counted, 1);
+    // The approved exception now counts in the day's result.
+    let facts = app
+        .store
+        .load_facts(&w.tenant, Some(&[w.e1.clone()]), day, day)
+        .await
+        .unwrap();
+    let placed = daka_core::placement::locate(&facts.compute(), at).expect("counted");
+    assert_eq!(placed["attendance_date"], day.to_string());
+    assert_eq!(
+        (placed["edge"].as_str(), placed["status"].as_str()),
+        (Some("in1"), Some("Late"))
+    );
 }
 
 crate::both!(scope_review_and_sealing);
