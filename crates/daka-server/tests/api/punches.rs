@@ -247,6 +247,28 @@ async fn edges_wifi_and_mock(url: String) {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["decision"], "accepted");
     assert_eq!(r.json()["location"]["site"], wifi_site.as_str());
+    // The client IP (from the connection) is a signal too; it stays out of the answer.
+    let (_, lan) = site(
+        &app,
+        &w.admin(),
+        json!({"name": "LAN", "ip_ranges": ["127.0.0.0/8"]}),
+    )
+    .await;
+    rule(
+        &app,
+        &w.tenant,
+        "ip",
+        office_spec(),
+        Some(json!({"sites": [lan], "sufficient": ["ip"], "outside": "refuse"})),
+        &[&w.e1a],
+    )
+    .await;
+    let mut p = punch(None);
+    p["employee_id"] = json!(w.e1a);
+    let r = app.post(&w.admin(), "/api/v1/punches", &p).await;
+    assert_eq!(r.json()["decision"], "accepted", "{}", r.text);
+    assert_eq!(r.json()["location"]["ip"]["range"], "127.0.0.0/8");
+    assert!(!r.text.contains("127.0.0.1"), "{}", r.text);
     let mut p = punch(None);
     p["employee_id"] = json!(w.e2);
     p["wifi"] = json!([{"bssid": "aa:bb:cc:dd:ee:02"}]);
