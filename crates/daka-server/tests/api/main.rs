@@ -14,6 +14,7 @@ mod punch_fixture;
 mod punches;
 mod punches_batch;
 mod punches_read;
+mod punches_time;
 mod route_table;
 mod scope;
 mod sites;
