@@ -121,7 +121,7 @@ async fn scope_review_and_sealing(url: String) {
     // Pending: the day's result does not use it.
     let pending = app
         .store
-        .load_facts(&w.tenant, Some(&[w.e1.clone()]), day, day)
+        .load_facts(&w.tenant, Some(std::slice::from_ref(&w.e1)), day, day)
         .await
         .unwrap();
     let at = at_shanghai(day, "09:07")
@@ -171,7 +171,7 @@ async fn scope_review_and_sealing(url: String) {
     // The approved exception now counts in the day's result.
     let facts = app
         .store
-        .load_facts(&w.tenant, Some(&[w.e1.clone()]), day, day)
+        .load_facts(&w.tenant, Some(std::slice::from_ref(&w.e1)), day, day)
         .await
         .unwrap();
     let placed = daka_core::placement::locate(&facts.compute(), at).expect("counted");
