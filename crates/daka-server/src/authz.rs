@@ -33,6 +33,16 @@ pub enum Action {
     WriteCalendar,
     /// A terminal or kiosk acting for its tenant.
     DeviceSubmit,
+    ReadSites,
+    WriteSites,
+    /// Trying a position against a site's fences (changes nothing).
+    CheckSites,
+    /// Punching: for oneself, or (devices, admin API tokens) for anyone in the tenant.
+    Punch,
+    /// Narrowed to the caller's scope.
+    ReadPunches,
+    /// Approving or rejecting exceptions, narrowed to the caller's scope.
+    ReviewPunches,
 }
 
 impl Action {
@@ -48,6 +58,9 @@ impl Action {
                 | Action::WriteRota
                 | Action::WriteCalendar
                 | Action::DeviceSubmit
+                | Action::WriteSites
+                | Action::Punch
+                | Action::ReviewPunches
         )
     }
 
@@ -68,6 +81,10 @@ impl Action {
             | Action::WriteUsers
             | Action::WriteDevices => &[Admin],
             Action::DeviceSubmit => &[],
+            Action::ReadSites => &[Supervisor, Admin, Auditor],
+            Action::WriteSites | Action::CheckSites => &[Admin],
+            Action::Punch | Action::ReadPunches => &[Employee, Supervisor, Admin, Auditor],
+            Action::ReviewPunches => &[Supervisor, Admin],
         }
     }
 }
@@ -75,7 +92,7 @@ impl Action {
 /// Decides whether the caller may take the action at all (403 otherwise).
 pub fn allow(caller: &Caller, action: Action) -> ApiResult<()> {
     match (&caller.principal, action) {
-        (Principal::Device { .. }, Action::DeviceSubmit) => return Ok(()),
+        (Principal::Device { .. }, Action::DeviceSubmit | Action::Punch) => return Ok(()),
         (Principal::Device { .. }, _) => {
             return Err(ApiError::forbidden("devices may only submit punches"));
         }

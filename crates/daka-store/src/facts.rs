@@ -80,7 +80,7 @@ fn day_shift(d: Date, days: i64) -> Date {
 /// One employee's rule changes: (first date, rule id) whenever the rule in force changes.
 /// Own assignments win over departments'; the nearest department wins; `default` (the
 /// employee's `rule_id`) applies from the beginning.
-fn rule_timeline(
+pub(crate) fn rule_timeline(
     own: &[(Date, String)],
     chain: &[&[(Date, String)]],
     default: Option<&str>,

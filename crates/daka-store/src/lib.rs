@@ -11,10 +11,12 @@ pub mod facts;
 mod fields;
 mod keys;
 pub mod org;
+pub mod photos;
+pub mod punches;
 pub mod rota;
 pub mod rules;
+pub mod sites;
 pub mod special_days;
-pub mod photos;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
@@ -26,10 +28,11 @@ pub use audit::{Entry as AuditEntry, Verdict};
 pub use db::{Backend, Store};
 pub use error::{Result, StoreError};
 pub use org::{Department, Employee, EmployeeFilter, EmployeeInput};
+pub use photos::{Photo, PhotoInput};
 pub use rota::{RotaEntry, RotaQuery};
 pub use rules::{Assignment, AssignmentTarget, InForce, LocationInput, NewVersion, Source};
+pub use sites::Site;
 pub use special_days::SpecialDay;
-pub use photos::{Photo, PhotoInput};
 pub use tenant::{Actor, Tenant, TenantRow};
 pub use users::{ApiToken, Device, Role, Session, User};
 

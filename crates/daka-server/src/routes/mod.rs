@@ -7,12 +7,14 @@ pub mod departments;
 pub mod devices;
 pub mod employees;
 pub mod health;
+pub mod photos;
+pub mod punches;
 pub mod rota;
 pub mod rota_import;
 pub mod rule_assignments;
 pub mod rules;
+pub mod sites;
 pub mod special_days;
-pub mod photos;
 pub mod tokens;
 pub mod users;
 
@@ -26,7 +28,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "photos"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "photos"), (name = "sites"), (name = "punches"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -103,6 +105,13 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(rota_import::import))
         .routes(routes!(special_days::list))
         .routes(routes!(special_days::set, special_days::delete))
+        .routes(routes!(sites::list, sites::create))
+        .routes(routes!(sites::get, sites::update, sites::delete))
+        .routes(routes!(sites::check))
+        .routes(routes!(punches::read::list, punches::create))
+        .routes(routes!(punches::batch::batch))
+        .routes(routes!(punches::read::get))
+        .routes(routes!(punches::review::review))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

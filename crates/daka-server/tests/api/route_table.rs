@@ -76,6 +76,18 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/special-days",                          [401, 200, 200, 200, 200, 200, 200, 403]),
     row("PUT",    "/api/v1/special-days/{date}",                   [401, 403, 403, 403, 200, 403, 403, 403]),
     row("DELETE", "/api/v1/special-days/{date}",                   [401, 403, 403, 403, 204, 403, 403, 403]),
+    row("GET",    "/api/v1/sites",                                 [401, 403, 200, 200, 200, 200, 200, 403]),
+    row("POST",   "/api/v1/sites",                                 [401, 403, 403, 403, 201, 403, 403, 403]),
+    row("GET",    "/api/v1/sites/{id}",                            [401, 403, 200, 200, 200, 200, 200, 403]),
+    row("PUT",    "/api/v1/sites/{id}",                            [401, 403, 403, 403, 200, 403, 403, 403]),
+    row("DELETE", "/api/v1/sites/{id}",                            [401, 403, 403, 403, 204, 403, 403, 403]),
+    row("POST",   "/api/v1/sites/{id}/check",                      [401, 403, 403, 403, 200, 403, 200, 403]),
+    row("GET",    "/api/v1/punches",                               [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("POST",   "/api/v1/punches",                               [401, 201, 403, 403, 201, 403, 403, 201]),
+    row("POST",   "/api/v1/punches/batch",                         [401, 200, 200, 200, 200, 200, 403, 200]),
+    row("GET",    "/api/v1/punches/{id}",                          [401, 200, 200, 403, 200, 200, 200, 403]),
+    // The supervisor (tried before the admin) approves the exception; the admin finds it done.
+    row("POST",   "/api/v1/punches/{id}/review",                   [401, 403, 200, 403, 409, 403, 403, 403]),
     row("GET",    "/healthz",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                       [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/metrics",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -199,6 +211,20 @@ fn body(w: &World, method: &str, path: &str, who: Who) -> Option<Value> {
         ("PUT", "/api/v1/special-days/{date}") => {
             json!({"kind": "workday", "name": format!("By {tag}")})
         }
+        ("POST", "/api/v1/sites") | ("PUT", "/api/v1/sites/{id}") => {
+            crate::punch_fixture::office_site(&format!("Site-{tag}"))
+        }
+        ("POST", "/api/v1/sites/{id}/check") => json!({"position": crate::punch_fixture::position(
+            crate::punch_fixture::WGS, "wgs84", 10.0)}),
+        ("POST", "/api/v1/punches") => {
+            json!({"id": crate::punch_fixture::uuid(), "employee_id": w.e1,
+            "device_time": crate::punch_fixture::now_plus(0)})
+        }
+        ("POST", "/api/v1/punches/batch") => {
+            json!({"punches": [{"id": crate::punch_fixture::uuid(),
+            "employee_id": w.e1, "device_time": crate::punch_fixture::now_plus(0)}]})
+        }
+        ("POST", "/api/v1/punches/{id}/review") => json!({"approve": true}),
         _ => return None,
     })
 }
@@ -208,11 +234,23 @@ async fn run_row(app: &TestApp, mode: Mode, i: usize) -> Vec<String> {
     let w = World::build(app, &format!("row{i}"), mode).await;
     let fx = fixture(app, &w).await;
     let photo = crate::photo_images::jpeg(Some(&crate::photo_images::full_meta()));
+    // Photos, sites and punches are made for their own rows (they have no place in every world).
     let path = if r.path.starts_with("/api/v1/photos/{id}") {
         let up = crate::photos::upload(app, w.auth(Who::Employee), "", &photo, "image/jpeg").await;
         assert_eq!(up.status, 201, "seed photo: {}", up.text);
         r.path
             .replace("{id}", up.json()["id"].as_str().expect("photo id"))
+    } else if r.path.starts_with("/api/v1/sites/{id}") {
+        let (id, _) = crate::punch_fixture::site(
+            app,
+            &w.admin(),
+            crate::punch_fixture::office_site("Fixture"),
+        )
+        .await;
+        r.path.replace("{id}", &id)
+    } else if r.path.starts_with("/api/v1/punches/{id}") {
+        let id = crate::punch_fixture::pending_exception(app, &w).await;
+        r.path.replace("{id}", &id)
     } else {
         concrete(&w, &fx, r.method, r.path)
     };

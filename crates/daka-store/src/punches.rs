@@ -1,0 +1,180 @@
+//! Punches: the facts attendance is computed from. A punch is written once, keyed by the
+//! client's UUID so retries and replayed offline batches find the first answer; it is never
+//! rewritten except to record a supervisor's review of an exception.
+//!
+//! Punches are not audited one by one: the row itself records who submitted it, when and from
+//! which device, and writing an audit entry would take the tenant's audit lock, serialising
+//! every punch of the tenant. Reviews are audited.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use crate::db::Store;
+use crate::error::Result;
+use crate::fields::placeholders;
+use crate::tenant::Tenant;
+
+mod context;
+mod read;
+
+pub use context::EmployeeContext;
+pub use read::{PunchFilter, PunchRow};
+
+/// A punch ready to store (location already sealed for its row, answer already built).
+#[derive(Clone, Debug)]
+pub struct NewPunch {
+    pub id: String,
+    pub client_id: String,
+    pub employee_id: String,
+    pub at: i64,
+    pub device_at: Option<i64>,
+    pub received_at: i64,
+    pub time_flag: Option<String>,
+    pub source: String,
+    pub device_id: Option<String>,
+    pub submitted_by: String,
+    pub decision: String,
+    pub note: Option<String>,
+    pub photo_id: Option<String>,
+    pub location: Option<Vec<u8>>,
+    pub answer: String,
+}
+
+/// A punch already stored under a client id: whose it is and the answer it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub employee_id: String,
+    pub answer: String,
+}
+
+/// What became of one [`NewPunch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    /// Another request stored this client id first (a concurrent duplicate).
+    Existing(Recorded),
+}
+
+/// A photo as a punch sees it.
+#[derive(Clone, Debug)]
+pub struct PhotoRow {
+    pub employee_id: Option<String>,
+    pub exif_at: Option<i64>,
+    pub exif_position: Option<Vec<u8>>,
+}
+
+impl Store {
+    /// The punches already stored under these client ids (one query).
+    pub async fn recorded_punches(
+        &self,
+        t: &Tenant,
+        client_ids: &[String],
+    ) -> Result<HashMap<String, Recorded>> {
+        let mut out = HashMap::new();
+        if client_ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT client_id, employee_id, answer FROM punches WHERE tenant_id = $1 AND client_id IN ({})",
+            placeholders(2, client_ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(t.id());
+        for c in client_ids {
+            q = q.bind(c);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            out.insert(
+                r.try_get(0)?,
+                Recorded {
+                    employee_id: r.try_get(1)?,
+                    answer: r.try_get(2)?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Stores punches in one transaction, returning once it is durably committed. A client id
+    /// stored meanwhile by another request is not an error: its first answer is returned.
+    /// Takes no tenant lock, so punches of one tenant do not queue behind each other.
+    pub async fn insert_punches(
+        &self,
+        t: &Tenant,
+        punches: Vec<NewPunch>,
+    ) -> Result<Vec<Inserted>> {
+        let t = t.clone();
+        self.write(move |c| {
+            Box::pin(async move {
+                // In client-id order, so two overlapping batches take the unique index's
+                // locks in the same order (no deadlock on PostgreSQL); answered in input order.
+                let mut order: Vec<usize> = (0..punches.len()).collect();
+                order.sort_by(|&a, &b| punches[a].client_id.cmp(&punches[b].client_id));
+                let mut out: Vec<Option<Inserted>> = vec![None; punches.len()];
+                for i in order {
+                    let p = &punches[i];
+                    let done = sqlx::query(
+                        "INSERT INTO punches (tenant_id, id, client_id, employee_id, at, device_at, \
+                         received_at, time_flag, source, device_id, submitted_by, decision, note, \
+                         photo_id, location, answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                         $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (tenant_id, client_id) DO NOTHING",
+                    )
+                    .bind(t.id())
+                    .bind(&p.id)
+                    .bind(&p.client_id)
+                    .bind(&p.employee_id)
+                    .bind(p.at)
+                    .bind(p.device_at)
+                    .bind(p.received_at)
+                    .bind(&p.time_flag)
+                    .bind(&p.source)
+                    .bind(&p.device_id)
+                    .bind(&p.submitted_by)
+                    .bind(&p.decision)
+                    .bind(&p.note)
+                    .bind(&p.photo_id)
+                    .bind(&p.location)
+                    .bind(&p.answer)
+                    .execute(&mut *c)
+                    .await?;
+                    if done.rows_affected() == 1 {
+                        out[i] = Some(Inserted::New);
+                        continue;
+                    }
+                    let r = sqlx::query(
+                        "SELECT employee_id, answer FROM punches WHERE tenant_id = $1 AND client_id = $2",
+                    )
+                    .bind(t.id())
+                    .bind(&p.client_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+                    out[i] = Some(Inserted::Existing(Recorded {
+                        employee_id: r.try_get(0)?,
+                        answer: r.try_get(1)?,
+                    }));
+                }
+                Ok(out.into_iter().flatten().collect())
+            })
+        })
+        .await
+    }
+
+    /// A photo's owner and EXIF facts (the position still sealed).
+    pub async fn punch_photo(&self, t: &Tenant, id: &str) -> Result<Option<PhotoRow>> {
+        let r = sqlx::query(
+            "SELECT employee_id, exif_at, exif_position FROM photos WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(t.id())
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        r.map(|r| {
+            Ok(PhotoRow {
+                employee_id: r.try_get(0)?,
+                exif_at: r.try_get(1)?,
+                exif_position: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+}
