@@ -71,6 +71,8 @@ pub const PLANT_WIFI: &str = "3c:84:6a:10:20:31";
 pub const SALES_WIFI: &str = "f4:6d:04:7a:11:c2";
 /// A customer visited by field sales (outside every site).
 pub const CUSTOMER: (f64, f64) = (31.23890, 121.49970);
+/// Where one engineer lives (for working-from-home punches).
+pub const HOME: (f64, f64) = (31.18120, 121.54310);
 
 pub fn site_body(key: &str) -> Value {
     match key {

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use super::company::{
-    CUSTOMER, HQ_CENTRE, PLANT_CENTRE, PLANT_WIFI, RuleKey, SALES_WIFI, plant_shift,
+    CUSTOMER, HOME, HQ_CENTRE, PLANT_CENTRE, PLANT_WIFI, RuleKey, SALES_WIFI, plant_shift,
 };
 
 /// One demo person as the generator needs them.
@@ -31,6 +31,8 @@ pub enum Place {
     SalesOffice,
     Plant,
     Customer,
+    /// Working from home: outside every site, an exception for the supervisor to review.
+    Home,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +74,10 @@ impl DemoPunch {
             Place::Plant => {
                 b["position"] = at(PLANT_CENTRE);
                 b["wifi"] = json!([{"bssid": PLANT_WIFI, "ssid": "Plant-Floor", "rssi": -64}]);
+            }
+            Place::Home => {
+                b["position"] = at(HOME);
+                b["note"] = json!("在家办公，等快递维修 / working from home");
             }
             Place::Customer => {
                 b["position"] = at(CUSTOMER);
@@ -177,6 +183,7 @@ fn day(
             x if x < 0.55 => Place::Customer,
             _ => Place::Hq,
         },
+        RuleKey::Flexible if rng.random::<f64>() < 0.03 => Place::Home,
         _ if rng.random::<f64>() < 0.12 => Place::HqWifiOnly,
         _ => Place::Hq,
     };
@@ -222,7 +229,15 @@ mod tests {
     use super::*;
 
     fn people() -> Vec<Person> {
-        vec![
+        let mut v: Vec<Person> = (0..8)
+            .map(|i| Person {
+                employee_id: format!("f{i}"),
+                rule: RuleKey::Flexible,
+                sales: false,
+                crew: 0,
+            })
+            .collect();
+        v.extend([
             Person {
                 employee_id: "o".into(),
                 rule: RuleKey::Office,
@@ -241,7 +256,8 @@ mod tests {
                 sales: false,
                 crew: 1,
             },
-        ]
+        ]);
+        v
     }
 
     #[test]
@@ -260,6 +276,7 @@ mod tests {
         );
         assert!(punches.iter().any(|p| p.place == Place::Customer));
         assert!(punches.iter().any(|p| p.place == Place::SalesOffice));
+        assert!(punches.iter().any(|p| p.place == Place::Home));
         // Same seed, same month.
         assert_eq!(generate(&people(), from, now, 7).len(), punches.len());
     }
