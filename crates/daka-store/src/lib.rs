@@ -10,6 +10,9 @@ pub mod facts;
 mod fields;
 mod keys;
 pub mod org;
+pub mod privacy;
+pub mod retention;
+pub mod rewrap;
 pub mod tenant;
 /// Throwaway databases for tests (this crate's own tests include the file directly).
 #[cfg(feature = "testing")]
