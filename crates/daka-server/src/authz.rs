@@ -22,6 +22,8 @@ pub enum Action {
     ReadDevices,
     WriteDevices,
     ReadAudit,
+    /// Attendance results, narrowed to the caller's scope.
+    ReadResults,
     /// A terminal or kiosk acting for its tenant.
     DeviceSubmit,
 }
@@ -44,7 +46,7 @@ impl Action {
         use Role::*;
         match self {
             Action::Own | Action::OwnWrite => &[Employee, Supervisor, Admin, Auditor],
-            Action::ReadDepartments | Action::ReadEmployees => {
+            Action::ReadDepartments | Action::ReadEmployees | Action::ReadResults => {
                 &[Employee, Supervisor, Admin, Auditor]
             }
             Action::ReadUsers | Action::ReadDevices | Action::ReadAudit => &[Admin, Auditor],

@@ -7,6 +7,9 @@ pub mod departments;
 pub mod devices;
 pub mod employees;
 pub mod health;
+pub mod privacy;
+pub mod results;
+mod results_scope;
 pub mod tokens;
 pub mod users;
 
@@ -20,7 +23,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "results"), (name = "privacy"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -82,6 +85,11 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::list, devices::create))
         .routes(routes!(devices::whoami))
         .routes(routes!(audit::page))
+        .routes(routes!(results::days))
+        .routes(routes!(results::months))
+        .routes(routes!(results::my_days))
+        .routes(routes!(results::my_months))
+        .routes(routes!(privacy::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
