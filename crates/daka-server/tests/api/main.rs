@@ -3,6 +3,7 @@
 //! process, or the one `DAKA_TEST_DATABASE_URL` names).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fixtures;
 mod helpers;
 
 mod audit_log;
@@ -10,5 +11,7 @@ mod authn;
 mod conventions;
 mod cross_tenant;
 mod instances;
+mod privacy;
+mod results;
 mod route_table;
 mod scope;

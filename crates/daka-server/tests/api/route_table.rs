@@ -56,6 +56,11 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/devices",                               [401, 403, 403, 403, 201, 403, 403, 403]),
     row("GET",    "/api/v1/device/whoami",                         [401, 403, 403, 403, 403, 403, 403, 200]),
     row("GET",    "/api/v1/audit",                                 [401, 403, 403, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/results/days",                          [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/results/months",                        [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/results/days",                       [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/results/months",                     [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/export",                             [401, 200, 200, 200, 200, 200, 200, 403]),
     row("GET",    "/healthz",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                       [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/metrics",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -116,6 +121,13 @@ fn concrete(w: &World, method: &str, path: &str) -> String {
             path.replace("{id}", &w.target)
         }
         (_, "/api/v1/tokens/{id}") => path.replace("{id}", &w.spare_token),
+        // Results of E1 (in D1): the employee's own, in the supervisor's subtree.
+        (_, "/api/v1/results/days") => {
+            format!("{path}?from=2026-03-02&to=2026-03-06&employee_id={}", w.e1)
+        }
+        (_, "/api/v1/results/months") => format!("{path}?month=2026-03&employee_id={}", w.e1),
+        (_, "/api/v1/me/results/days") => format!("{path}?from=2026-03-02&to=2026-03-06"),
+        (_, "/api/v1/me/results/months") => format!("{path}?month=2026-03"),
         _ => path.to_string(),
     };
     assert!(!p.contains('{'), "no parameters for {method} {path}");
