@@ -19,7 +19,16 @@ async fn punches(
 ) {
     for (at, decision, review) in list {
         let at = format!("{at}+08:00").replacen(' ', "T", 1);
-        punch(s, t, e, &at, daka_store::now_ms(), decision, *review, None).await;
+        punch(
+            s,
+            t,
+            e,
+            &at,
+            daka_store::now_ms(),
+            (decision, *review),
+            None,
+        )
+        .await;
     }
 }
 

@@ -52,7 +52,7 @@ async fn rotate_rewrap_and_retire_keys() {
         "2026-03-02T18:02:00+08:00",
         "2026-03-03T09:00:00+08:00",
     ] {
-        punch(&s, &t, &e, at, now, "accepted", None, Some(&here)).await;
+        punch(&s, &t, &e, at, now, ("accepted", None), Some(&here)).await;
     }
     photo(&s, &t, &e, now, &here).await;
     s.close().await;
@@ -127,8 +127,7 @@ async fn purge_locations_from_the_cli() {
         &e,
         "2026-03-02T08:55:00+08:00",
         now - 100 * day,
-        "accepted",
-        None,
+        ("accepted", None),
         Some(&here),
     )
     .await;
@@ -138,8 +137,7 @@ async fn purge_locations_from_the_cli() {
         &e,
         "2026-03-02T18:00:00+08:00",
         now - day,
-        "accepted",
-        None,
+        ("accepted", None),
         Some(&here),
     )
     .await;

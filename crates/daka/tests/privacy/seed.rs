@@ -84,15 +84,15 @@ pub async fn rule(s: &Store, t: &Tenant, id: &str, versions: &[Value]) {
     }
 }
 
-/// A punch at `at` (RFC 3339) received at `received_at`, with `location` sealed: its id.
+/// A punch at `at` (RFC 3339) received at `received_at`, with its decision and review and
+/// `location` sealed: its id.
 pub async fn punch(
     s: &Store,
     t: &Tenant,
     employee: &str,
     at: &str,
     received_at: i64,
-    decision: &str,
-    review: Option<&str>,
+    (decision, review): (&str, Option<&str>),
     location: Option<&Value>,
 ) -> String {
     let id = daka_store::new_id();
