@@ -290,3 +290,77 @@ async fn retention_purges_old_locations(url: String) {
 }
 
 crate::both!(export_has_own_data_only, retention_purges_old_locations);
+
+async fn blob_of(app: &TestApp, punch: &str) -> Vec<u8> {
+    location(app, punch).await.0.expect("a sealed location")
+}
+
+/// The store side of `daka admin rotate-key` on both backends: batches across tenants, values
+/// still open, a blob that cannot be opened is reported and left alone.
+async fn rewrap_moves_every_blob_to_the_active_key(url: String) {
+    use daka_store::crypto::key_id_of;
+    let app = TestApp::spawn(&url).await;
+    let here = json!({"lat": 31.2, "lng": 121.4});
+    let mut punches = Vec::new();
+    let mut tenants = Vec::new();
+    for name in ["rw-a", "rw-b"] {
+        let t = app.tenant(name).await;
+        let e = app.employee(&t, &format!("{name}-E"), None).await;
+        for h in 8..11 {
+            let at = format!("2026-03-02T{h:02}:00:00+08:00");
+            punches.push((
+                t.clone(),
+                punch(&app, &t, &e, &at, Some(here.clone())).await,
+            ));
+        }
+        photo(&app, &t, &e, daka_store::now_ms(), here.clone()).await;
+        tenants.push(t);
+    }
+    // A location copied onto another row does not open there (it is bound to its row).
+    let p0 = punches[0].1.clone();
+    let p1 = punches[1].1.clone();
+    let copied = blob_of(&app, &p0).await;
+    sqlx::query("UPDATE punches SET location = $1 WHERE id = $2")
+        .bind(copied)
+        .bind(&p1)
+        .execute(app.store.pool())
+        .await
+        .expect("copy");
+
+    let mut ring = (*app.store.keyring().expect("keyring")).clone();
+    assert_eq!(ring.rotate().expect("rotate"), 2);
+    let store = app.store.clone().with_keyring(ring, None);
+    let counts = store.rewrap_sealed(2).await.expect("rewrap");
+    assert_eq!((counts.punch_locations, counts.photo_positions), (5, 2));
+    assert_eq!(counts.unreadable.len(), 1, "{:?}", counts.unreadable);
+    assert!(counts.unreadable[0].contains(&p1));
+    for (t, p) in &punches {
+        let blob = blob_of(&app, p).await;
+        if *p == p1 {
+            assert_eq!(key_id_of(&blob).expect("header"), 1);
+            continue;
+        }
+        assert_eq!(key_id_of(&blob).expect("header"), 2);
+        let plain = store
+            .open_sealed(t, "punches", p, "location", &blob)
+            .expect("opens");
+        assert_eq!(serde_json::from_slice::<Value>(&plain).expect("json"), here);
+    }
+    let usage = store.sealed_key_usage().await.expect("usage");
+    assert_eq!(usage.into_iter().collect::<Vec<_>>(), vec![(1, 1), (2, 7)]);
+    // Again: nothing to do.
+    let again = store.rewrap_sealed(2).await.expect("rewrap");
+    assert_eq!((again.punch_locations, again.already_current), (0, 7));
+    // One audit entry per tenant and batch, in each tenant's own log.
+    for t in &tenants {
+        let n = app
+            .audit(t)
+            .await
+            .iter()
+            .filter(|e| e.action == "rewrap")
+            .count();
+        assert!(n >= 2, "{n} rewrap entries");
+    }
+}
+
+crate::both!(rewrap_moves_every_blob_to_the_active_key);
