@@ -122,3 +122,39 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn sealing_follows_a_rotated_key_file() {
+        let dir = std::env::temp_dir().join(format!("daka-keys-{}", crate::new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("keys.json");
+        let mut ring = Keyring::generate().unwrap();
+        ring.save(&path).unwrap();
+        let keys = Keys::new(ring.clone(), Some(path.clone()));
+        assert_eq!(keys.for_sealing().unwrap().active_id(), 1);
+
+        // `daka admin rotate-key` in another process: a new active key in the file. (The file's
+        // time is moved on explicitly: two writes within a clock tick could share it.)
+        ring.rotate().unwrap();
+        ring.save(&path).unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(keys.for_sealing().unwrap().active_id(), 2);
+        assert_eq!(keys.current().unwrap().ids(), [1, 2]);
+        // A missing file keeps the keys in memory.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(keys.for_sealing().unwrap().active_id(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
