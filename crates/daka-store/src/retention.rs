@@ -24,10 +24,9 @@ impl PurgeCounts {
     }
 }
 
-const PUNCHES_DUE: &str =
-    "FROM punches WHERE tenant_id = $1 AND received_at < $2 AND location IS NOT NULL";
-const PHOTOS_DUE: &str =
-    "FROM photos WHERE tenant_id = $1 AND created_at < $2 AND exif_position IS NOT NULL";
+/// The rows a purge with cutoff `$2` touches in tenant `$1`.
+const PUNCHES_DUE: &str = "tenant_id = $1 AND received_at < $2 AND location IS NOT NULL";
+const PHOTOS_DUE: &str = "tenant_id = $1 AND created_at < $2 AND exif_position IS NOT NULL";
 
 impl Store {
     async fn tenant_ids(&self) -> Result<Vec<String>> {
@@ -39,11 +38,11 @@ impl Store {
     /// What [`Store::purge_locations`] would purge in one tenant.
     pub async fn purgeable_locations(&self, t: &Tenant, older_than_ms: i64) -> Result<PurgeCounts> {
         let mut counts = PurgeCounts::default();
-        for (sql, slot) in [
-            (PUNCHES_DUE, &mut counts.punch_locations),
-            (PHOTOS_DUE, &mut counts.photo_positions),
+        for (table, due, slot) in [
+            ("punches", PUNCHES_DUE, &mut counts.punch_locations),
+            ("photos", PHOTOS_DUE, &mut counts.photo_positions),
         ] {
-            let row = sqlx::query(&format!("SELECT COUNT(*) {sql}"))
+            let row = sqlx::query(&format!("SELECT COUNT(*) FROM {table} WHERE {due}"))
                 .bind(t.id())
                 .bind(older_than_ms)
                 .fetch_one(self.pool())
@@ -89,9 +88,7 @@ impl Store {
                 lock_tenant(c, &t).await?;
                 let now = now_ms();
                 let punches = sqlx::query(&format!(
-                    "UPDATE punches SET location = NULL, location_purged_at = $3 \
-                     WHERE {}",
-                    PUNCHES_DUE.trim_start_matches("FROM punches WHERE ")
+                    "UPDATE punches SET location = NULL, location_purged_at = $3 WHERE {PUNCHES_DUE}"
                 ))
                 .bind(t.id())
                 .bind(cutoff)
@@ -100,8 +97,7 @@ impl Store {
                 .await?
                 .rows_affected();
                 let photos = sqlx::query(&format!(
-                    "UPDATE photos SET exif_position = NULL WHERE {}",
-                    PHOTOS_DUE.trim_start_matches("FROM photos WHERE ")
+                    "UPDATE photos SET exif_position = NULL WHERE {PHOTOS_DUE}"
                 ))
                 .bind(t.id())
                 .bind(cutoff)
