@@ -31,6 +31,8 @@ pub enum Action {
     /// Company special days: the whole company's calendar, readable by everyone in it.
     ReadCalendar,
     WriteCalendar,
+    /// Attendance results, narrowed to the caller's scope.
+    ReadResults,
     /// A terminal or kiosk acting for its tenant.
     DeviceSubmit,
     ReadSites,
@@ -69,7 +71,7 @@ impl Action {
         use Role::*;
         match self {
             Action::Own | Action::OwnWrite => &[Employee, Supervisor, Admin, Auditor],
-            Action::ReadDepartments | Action::ReadEmployees => {
+            Action::ReadDepartments | Action::ReadEmployees | Action::ReadResults => {
                 &[Employee, Supervisor, Admin, Auditor]
             }
             Action::ReadUsers | Action::ReadDevices | Action::ReadAudit => &[Admin, Auditor],

@@ -11,6 +11,7 @@ pub mod json;
 pub mod metrics;
 pub mod photo_exif;
 pub mod photo_files;
+pub mod retention;
 pub mod routes;
 pub mod state;
 
@@ -75,17 +76,26 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     routes::all().split_for_parts().1
 }
 
-/// Serves until `shutdown` resolves, then finishes in-flight requests and flushes queued writes.
+/// Serves until `shutdown` resolves, then finishes in-flight requests, stops the background
+/// jobs and flushes queued writes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let retention = retention::spawn(store.clone(), state.config.location_retention_days, stopped);
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
         .await;
+    if let Some(job) = retention {
+        let _ = job.await;
+    }
     store.close().await;
     r
 }

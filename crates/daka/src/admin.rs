@@ -11,7 +11,7 @@ fn actor() -> Actor {
     Actor::system("cli")
 }
 
-fn store_err(what: &str, e: StoreError) -> String {
+pub(crate) fn store_err(what: &str, e: StoreError) -> String {
     match e {
         StoreError::NotFound => format!("{what}: not found"),
         StoreError::Conflict { field, message } | StoreError::Invalid { field, message } => {
@@ -21,7 +21,7 @@ fn store_err(what: &str, e: StoreError) -> String {
     }
 }
 
-async fn tenant(store: &Store, id: &str) -> Result<Tenant, String> {
+pub(crate) async fn tenant(store: &Store, id: &str) -> Result<Tenant, String> {
     let t = Tenant::trusted(id.trim());
     store
         .tenant(&t)

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod export;
 mod import;
+mod keys;
 mod serve;
 
 #[derive(Parser)]
@@ -72,6 +74,13 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Export stored data.
+    Export {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Audit log commands.
     Audit {
         #[arg(long, global = true)]
@@ -128,6 +137,44 @@ enum AdminCommand {
         scopes: String,
         #[arg(long, default_value_t = 90)]
         days: u32,
+    },
+    /// Add a new active encryption key to the key file and rewrap every sealed value with it.
+    RotateKey {
+        /// Do not add a key: finish rewrapping to the current active key (after an interruption).
+        #[arg(long)]
+        no_rotate: bool,
+        /// Then remove the keys no stored value uses any more.
+        #[arg(long)]
+        retire_old: bool,
+    },
+    /// Remove from the key file every inactive key that no stored value uses.
+    RetireKeys,
+    /// Purge raw locations older than location_retention_days (the punches stay).
+    PurgeLocations {
+        /// Only count what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retention in days instead of the configured one.
+        #[arg(long)]
+        days: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Print a tenant's facts for a date range as a scenario file for `daka simulate`.
+    Scenario {
+        #[arg(long)]
+        tenant: String,
+        /// First attendance date, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last attendance date, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// Only these employees (repeatable); default every employee with a rule.
+        #[arg(long = "employee-no")]
+        employee_no: Vec<String>,
     },
 }
 
@@ -191,12 +238,12 @@ fn report(r: Result<(), String>) -> ExitCode {
 
 async fn with_store<F, Fut>(config: Option<PathBuf>, f: F) -> Result<(), String>
 where
-    F: FnOnce(daka_store::Store) -> Fut,
+    F: FnOnce(daka_store::Store, daka_server::Config) -> Fut,
     Fut: std::future::Future<Output = Result<(), String>>,
 {
     let cfg = serve::load_config(config.as_deref())?;
     let store = serve::open_store(&cfg).await?;
-    let r = f(store.clone()).await;
+    let r = f(store.clone(), cfg).await;
     store.close().await;
     r
 }
@@ -242,7 +289,7 @@ fn main() -> ExitCode {
             }))
         }
         Command::Admin { config, command } => report(runtime().and_then(|rt| {
-            rt.block_on(with_store(config, |store| async move {
+            rt.block_on(with_store(config, |store, cfg| async move {
                 match command {
                     AdminCommand::CreateTenant { name } => {
                         admin::create_tenant(&store, &name).await
@@ -278,6 +325,14 @@ fn main() -> ExitCode {
                     } => {
                         admin::create_token(&store, &tenant, &username, &name, &scopes, days).await
                     }
+                    AdminCommand::RotateKey {
+                        no_rotate,
+                        retire_old,
+                    } => keys::rotate_key(store, &cfg, no_rotate, retire_old).await,
+                    AdminCommand::RetireKeys => keys::retire_keys(&store, &cfg).await,
+                    AdminCommand::PurgeLocations { dry_run, days } => {
+                        keys::purge_locations(&store, &cfg, days, dry_run).await
+                    }
                 }
             }))
         })),
@@ -310,6 +365,20 @@ fn main() -> ExitCode {
                 Err(import::ImportError::Other(e)) => report(Err(e)),
             }
         }
+        Command::Export {
+            config,
+            command:
+                ExportCommand::Scenario {
+                    tenant,
+                    from,
+                    to,
+                    employee_no,
+                },
+        } => report(runtime().and_then(|rt| {
+            rt.block_on(with_store(config, |store, _| async move {
+                export::scenario(&store, &tenant, &from, &to, &employee_no).await
+            }))
+        })),
         Command::Audit {
             config,
             command: AuditCommand::Verify { tenant },

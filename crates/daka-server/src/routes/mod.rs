@@ -8,7 +8,10 @@ pub mod devices;
 pub mod employees;
 pub mod health;
 pub mod photos;
+pub mod privacy;
 pub mod punches;
+pub mod results;
+mod results_scope;
 pub mod rota;
 pub mod rota_import;
 pub mod rule_assignments;
@@ -28,7 +31,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Daka API", description = "Daka attendance system: organisation, users, authentication and audit. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Authenticate with a session cookie (and `X-CSRF-Token` on writes), `Authorization: Bearer dk_...` (API token) or `X-Device-Key: dv_...` (device)."),
-    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "photos"), (name = "sites"), (name = "punches"), (name = "ops")),
+    tags((name = "auth"), (name = "org"), (name = "users"), (name = "devices"), (name = "audit"), (name = "rules"), (name = "photos"), (name = "sites"), (name = "punches"), (name = "results"), (name = "privacy"), (name = "ops")),
     modifiers(&Credentials),
     security(("token" = []), ("session" = []), ("device" = []))
 )]
@@ -112,6 +115,11 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(punches::batch::batch))
         .routes(routes!(punches::read::get))
         .routes(routes!(punches::review::review))
+        .routes(routes!(results::days))
+        .routes(routes!(results::months))
+        .routes(routes!(results::my_days))
+        .routes(routes!(results::my_months))
+        .routes(routes!(privacy::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

@@ -3,6 +3,7 @@
 //! process, or the one `DAKA_TEST_DATABASE_URL` names).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fixtures;
 mod helpers;
 
 mod audit_log;
@@ -12,11 +13,13 @@ mod cross_tenant;
 mod instances;
 mod photo_images;
 mod photos;
+mod privacy;
 mod punch_fixture;
 mod punches;
 mod punches_batch;
 mod punches_read;
 mod punches_time;
+mod results;
 mod rota;
 mod route_table;
 mod rule_assignments;

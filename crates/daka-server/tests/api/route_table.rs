@@ -88,6 +88,11 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/punches/{id}",                          [401, 200, 200, 403, 200, 200, 200, 403]),
     // The supervisor (tried before the admin) approves the exception; the admin finds it done.
     row("POST",   "/api/v1/punches/{id}/review",                   [401, 403, 200, 403, 409, 403, 403, 403]),
+    row("GET",    "/api/v1/results/days",                          [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/results/months",                        [401, 200, 200, 403, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/results/days",                       [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/results/months",                     [401, 200, 200, 200, 200, 200, 200, 403]),
+    row("GET",    "/api/v1/me/export",                             [401, 200, 200, 200, 200, 200, 200, 403]),
     row("GET",    "/healthz",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/readyz",                                       [200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/metrics",                                      [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -165,6 +170,13 @@ fn concrete(w: &World, fx: &Fixture, method: &str, path: &str) -> String {
             path.replace("{id}", &w.target)
         }
         (_, "/api/v1/tokens/{id}") => path.replace("{id}", &w.spare_token),
+        // Results of E1 (in D1): the employee's own, in the supervisor's subtree.
+        (_, "/api/v1/results/days") => {
+            format!("{path}?from=2026-03-02&to=2026-03-06&employee_id={}", w.e1)
+        }
+        (_, "/api/v1/results/months") => format!("{path}?month=2026-03&employee_id={}", w.e1),
+        (_, "/api/v1/me/results/days") => format!("{path}?from=2026-03-02&to=2026-03-06"),
+        (_, "/api/v1/me/results/months") => format!("{path}?month=2026-03"),
         _ => path.to_string(),
     };
     assert!(!p.contains('{'), "no parameters for {method} {path}");
