@@ -13,6 +13,7 @@ pub mod photo_exif;
 pub mod photo_files;
 pub mod retention;
 pub mod routes;
+pub mod site_cache;
 pub mod state;
 
 use std::net::SocketAddr;

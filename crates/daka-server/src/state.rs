@@ -10,6 +10,7 @@ use crate::auth::ratelimit::LoginLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::site_cache::SiteCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,7 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     pub metrics: Arc<Metrics>,
     pub clock: Clock,
+    pub sites: Arc<SiteCache>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             clock: Clock::system(),
+            sites: Arc::new(SiteCache::default()),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct RuleContext {
     pub engine: Arc<Engine>,
     pub specs: Arc<Vec<RuleSpec>>,
     pub index: HashMap<String, usize>,
+    /// Per engine rule (same index): each version's first date and location policy JSON.
+    pub locations: Vec<Vec<(Date, Option<String>)>>,
     pub parents: HashMap<String, Option<String>>,
     pub own: HashMap<String, Assignments>,
     pub by_department: HashMap<String, Assignments>,
@@ -89,7 +91,7 @@ impl Store {
 
     async fn load_rule_context(&self, t: &Tenant, seq: i64) -> Result<RuleContext> {
         let (rules, specs) = self.load_rules(t).await?;
-        let index = specs
+        let index: HashMap<String, usize> = specs
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
@@ -124,12 +126,28 @@ impl Store {
                 (None, None) => {}
             }
         }
+        let mut locations: Vec<Vec<(Date, Option<String>)>> = vec![Vec::new(); specs.len()];
+        for row in sqlx::query(
+            "SELECT rule_id, effective_from, location FROM rule_versions WHERE tenant_id = $1 \
+             ORDER BY rule_id, effective_from",
+        )
+        .bind(t.id())
+        .fetch_all(pool)
+        .await?
+        {
+            let rule: String = row.try_get(0)?;
+            if let Some(&i) = index.get(&rule) {
+                let d = date_of(&row.try_get::<String, _>(1)?, "version date")?;
+                locations[i].push((d, row.try_get(2)?));
+            }
+        }
         let national = (*self.cache.national()).clone();
         Ok(RuleContext {
             seq,
             engine: Arc::new(Engine::new(rules, national, company)),
             specs: Arc::new(specs),
             index,
+            locations,
             parents,
             own,
             by_department,

@@ -1,5 +1,5 @@
 //! Attendance facts written with plain SQL, following the schema's contract (migration
-//! 20261125000002), so these tests do not depend on the rules and punch APIs.
+//! 20261125000002); rule versions go through the store so they are audited.
 
 use daka_store::Tenant;
 use serde_json::{Value, json};
@@ -48,17 +48,25 @@ pub async fn rule(app: &TestApp, t: &Tenant, id: &str, first: Value) {
     version(app, t, id, 1, first).await;
 }
 
-/// Another version of a rule (a fact: never rewritten).
-pub async fn version(app: &TestApp, t: &Tenant, rule: &str, n: i64, mut spec: Value) {
-    spec["version"] = json!(n);
-    let from = spec["effective_from"].clone();
-    exec(
-        app,
-        "INSERT INTO rule_versions (tenant_id, rule_id, version, effective_from, spec, location, created_at) \
-         VALUES ($1, $2, $3, $4, $5, NULL, $6)",
-        &[json!(t.id()), json!(rule), json!(n), from, json!(spec.to_string()), json!(daka_store::now_ms())],
-    )
-    .await;
+/// Another version of a rule (a fact: never rewritten), added through the store so it is
+/// audited like any change (cached rule contexts follow the audit sequence).
+pub async fn version(app: &TestApp, t: &Tenant, rule: &str, n: i64, spec: Value) {
+    let spec: daka_core::rule::RuleVersionSpec =
+        serde_json::from_value(spec).expect("a version spec");
+    let v = app
+        .store
+        .add_rule_version(
+            t,
+            &daka_store::Actor::system("fixture"),
+            rule,
+            &daka_store::NewVersion {
+                spec,
+                location: None,
+            },
+        )
+        .await
+        .expect("add a version");
+    assert_eq!(v.spec.version.map(i64::from), Some(n), "version number");
 }
 
 /// The employee's default rule (`employees.rule_id`).

@@ -2,6 +2,7 @@
 //! field work needs, and where it lands in attendance. Builds the row to store and its answer.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use daka_core::placement::locate;
 use daka_core::site::{Decision, LocationPolicy, evaluate};
@@ -22,7 +23,7 @@ use crate::state::AppState;
 pub struct Judge<'a> {
     state: &'a AppState,
     caller: &'a Caller,
-    sites: HashMap<Vec<i64>, Judged>,
+    sites: HashMap<Vec<i64>, Arc<Judged>>,
 }
 
 impl<'a> Judge<'a> {
@@ -34,7 +35,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    async fn sites_for(&mut self, policy: &LocationPolicy) -> ApiResult<&Judged> {
+    async fn sites_for(&mut self, policy: &LocationPolicy, seq: i64) -> ApiResult<Arc<Judged>> {
         let mut nums: Vec<i64> = policy
             .sites
             .iter()
@@ -42,17 +43,25 @@ impl<'a> Judge<'a> {
             .collect();
         nums.sort_unstable();
         nums.dedup();
-        if !self.sites.contains_key(&nums) {
-            let rows = self
-                .state
-                .store
-                .sites_numbered(&self.caller.tenant, &nums)
-                .await?;
-            self.sites.insert(nums.clone(), judged(&rows)?);
+        if let Some(j) = self.sites.get(&nums) {
+            return Ok(j.clone());
         }
-        self.sites
-            .get(&nums)
-            .ok_or_else(|| ApiError::Internal("site cache".into()))
+        let tenant = self.caller.tenant.id();
+        let j = match self.state.sites.get(tenant, &nums, seq) {
+            Some(j) => j,
+            None => {
+                let rows = self
+                    .state
+                    .store
+                    .sites_numbered(&self.caller.tenant, &nums)
+                    .await?;
+                let j = Arc::new(judged(&rows)?);
+                self.state.sites.put(tenant, nums.clone(), seq, j.clone());
+                j
+            }
+        };
+        self.sites.insert(nums, j.clone());
+        Ok(j)
     }
 }
 
@@ -117,7 +126,7 @@ pub async fn judge_one(
     let (decision, location) = match &policy {
         None => ("accepted", Value::Null),
         Some(p) => {
-            let sites = j.sites_for(p).await?;
+            let sites = j.sites_for(p, ctx.rules.seq).await?;
             let verdict = evaluate(p, &sites.index, &sites.sites, &r.obs);
             if let Decision::FieldWork {
                 needs_photo,
