@@ -156,10 +156,22 @@ pub async fn compute(
         .iter()
         .map(|(info, _)| (info.id.clone(), employee_json(info)))
         .collect();
-    let days = tokio::task::spawn_blocking(move || facts.compute())
+    let mut days = tokio::task::spawn_blocking(move || facts.compute())
         .await
         .map_err(|e| ApiError::Internal(format!("computing results: {e}")))?;
+    // Days that have not begun where the rule applies are not results yet (they would read
+    // as absent); today's day is kept and marked provisional by `is_provisional`.
+    let now = jiff::Timestamp::from_millisecond(state.clock.now_ms())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    days.retain(|d| d.plan.date <= now.to_zoned(d.plan.version.zone.tz().clone()).date());
     Ok((days, people))
+}
+
+/// Whether `d` is still under way (today where its rule applies): its result may change.
+fn is_provisional(state: &AppState, d: &DayResult) -> bool {
+    let now = jiff::Timestamp::from_millisecond(state.clock.now_ms())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    d.plan.date >= now.to_zoned(d.plan.version.zone.tz().clone()).date()
 }
 
 async fn days_answer(
@@ -175,7 +187,11 @@ async fn days_answer(
         to: to.to_string(),
         days: days
             .iter()
-            .map(|d| with_employee(day_json(d), &people))
+            .map(|d| {
+                let mut v = with_employee(day_json(d), &people);
+                v["provisional"] = Value::Bool(is_provisional(state, d));
+                v
+            })
             .collect(),
     }))
 }

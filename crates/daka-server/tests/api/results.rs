@@ -305,4 +305,29 @@ async fn month_summaries(url: String) {
     assert_eq!(r.status, 403);
 }
 
-crate::both!(results_by_scope, results_follow_the_facts, month_summaries);
+/// Days that have not begun are not results (they would read as absent); today is provisional.
+async fn future_days_are_not_results(url: String) {
+    let app = TestApp::spawn(&url).await;
+    let w = office_world(&app, "future").await;
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone"))
+        .date();
+    let from = today.checked_sub(jiff::ToSpan::days(3)).expect("date");
+    let to = today.checked_add(jiff::ToSpan::days(10)).expect("date");
+    let q = format!("from={from}&to={to}&employee_id={}", w.e1);
+    let v = days(&app, &w.admin(), &q).await;
+    let list = v["days"].as_array().expect("days");
+    assert_eq!(list.len(), 4, "three past days and today: {v}");
+    for d in list {
+        let date: jiff::civil::Date = d["date"].as_str().expect("date").parse().expect("a date");
+        assert!(date <= today);
+        assert_eq!(d["provisional"], json!(date == today), "{date}");
+    }
+}
+
+crate::both!(
+    results_by_scope,
+    results_follow_the_facts,
+    month_summaries,
+    future_days_are_not_results
+);
