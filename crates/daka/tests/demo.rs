@@ -84,14 +84,12 @@ async fn login(c: &reqwest::Client, d: &Demo, user: &str, password: &str) -> Str
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "login {user}");
-    let cookie = r
-        .headers()
+    r.headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .unwrap()
-        .to_string();
-    cookie
+        .to_string()
 }
 
 async fn get(c: &reqwest::Client, d: &Demo, cookie: &str, path: &str) -> Value {
