@@ -33,6 +33,31 @@ pub struct RuleContext {
     pub parents: HashMap<String, Option<String>>,
     pub own: HashMap<String, Assignments>,
     pub by_department: HashMap<String, Assignments>,
+    employees: Mutex<HashMap<String, Arc<EmployeeRow>>>,
+}
+
+/// The employee columns judging a punch needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeRow {
+    pub department_id: Option<String>,
+    pub time_zone: String,
+    pub active_from: Option<String>,
+    pub active_to: Option<String>,
+    pub rule_id: Option<String>,
+}
+
+impl RuleContext {
+    /// An employee row read since this context was loaded (still current: any change to it
+    /// is audited and retires this context).
+    pub fn employee(&self, id: &str) -> Option<Arc<EmployeeRow>> {
+        self.employees.lock().ok()?.get(id).cloned()
+    }
+
+    pub fn keep_employee(&self, id: &str, row: Arc<EmployeeRow>) {
+        if let Ok(mut m) = self.employees.lock() {
+            m.insert(id.to_string(), row);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -151,6 +176,7 @@ impl Store {
             parents,
             own,
             by_department,
+            employees: Mutex::new(HashMap::new()),
         })
     }
 }

@@ -48,7 +48,7 @@ async fn clock_skew(url: String) {
 async fn attendance_answers(url: String) {
     let app = TestApp::spawn(&url).await;
     let w = World::build(&app, "at", Mode::Token).await;
-    rule(&app, &w.tenant, "office", office_spec(), None, &[&w.e1]).await;
+    let office = rule(&app, &w.tenant, "office", office_spec(), None, &[&w.e1]).await;
     rule(&app, &w.tenant, "night", night_spec(), None, &[&w.e2]).await;
     let day = shanghai_day(-2);
     let mut p = punch();
@@ -69,6 +69,31 @@ async fn attendance_answers(url: String) {
             .unwrap()
             .contains(&day.to_string())
     );
+
+    // A new rule version through the API is in force for the very next punch (the cached rule
+    // context follows the audit sequence): from tomorrow the day starts at 09:30.
+    let tomorrow = day.tomorrow().unwrap();
+    let mut v = office_spec();
+    v.as_object_mut().unwrap().remove("version");
+    v["effective_from"] = json!(tomorrow.to_string());
+    v["schedule"] = json!({"segments": [{"start": "09:30", "end": "18:30"}]});
+    let r = app
+        .post(&w.admin(), &format!("/api/v1/rules/{office}/versions"), &v)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut p = punch();
+    p["device_time"] = json!(at_shanghai(tomorrow, "09:10"));
+    p["offline"] = json!(true);
+    let a = app
+        .post(w.auth(Who::Employee), "/api/v1/punches", &p)
+        .await
+        .json();
+    assert_eq!(
+        a["attendance"]["attendance_date"],
+        tomorrow.to_string(),
+        "{a}"
+    );
+    assert_eq!(a["attendance"]["status"], "Normal", "{a}");
 
     let night = shanghai_day(-3);
     let next = night.tomorrow().unwrap();

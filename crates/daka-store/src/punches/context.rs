@@ -13,7 +13,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use crate::context::RuleContext;
+use crate::context::{EmployeeRow, RuleContext};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::facts::{COUNTED_PUNCHES, rule_timeline};
@@ -90,26 +90,41 @@ impl Store {
         to: Date,
     ) -> Result<Option<EmployeeContext>> {
         let pool = self.pool();
-        let Some(emp) = sqlx::query(
-            "SELECT department_id, time_zone, active_from, active_to, rule_id FROM employees \
-             WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(t.id())
-        .bind(employee_id)
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let department_id: Option<String> = emp.try_get(0)?;
-        let time_zone: String = emp.try_get(1)?;
-        let active_from: Option<String> = emp.try_get(2)?;
-        let active_to: Option<String> = emp.try_get(3)?;
-        let default_rule: Option<String> = emp.try_get(4)?;
-
         // Rules, assignments, the department tree and company days come from the tenant's
-        // cached rule context (one primary-key read when nothing changed).
+        // cached rule context (one primary-key read when nothing changed); so does the
+        // employee's row, since employee changes are audited too.
         let rules = self.rule_context(t).await?;
+        let emp = match rules.employee(employee_id) {
+            Some(e) => e,
+            None => {
+                let Some(row) = sqlx::query(
+                    "SELECT department_id, time_zone, active_from, active_to, rule_id FROM employees \
+                     WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(t.id())
+                .bind(employee_id)
+                .fetch_optional(pool)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let e = Arc::new(EmployeeRow {
+                    department_id: row.try_get(0)?,
+                    time_zone: row.try_get(1)?,
+                    active_from: row.try_get(2)?,
+                    active_to: row.try_get(3)?,
+                    rule_id: row.try_get(4)?,
+                });
+                rules.keep_employee(employee_id, e.clone());
+                e
+            }
+        };
+        let department_id = emp.department_id.clone();
+        let time_zone = emp.time_zone.clone();
+        let active_from = emp.active_from.clone();
+        let active_to = emp.active_to.clone();
+        let default_rule = emp.rule_id.clone();
+
         let own = rules.own.get(employee_id).map(Vec::as_slice).unwrap_or(&[]);
         let mut chain: Vec<&[(Date, String)]> = Vec::new();
         let mut cur = department_id.clone();
@@ -134,20 +149,30 @@ impl Store {
         };
         // The engine looks one day beyond each end of the range it computes, which is itself
         // one day around each punch's date.
-        for row in sqlx::query(
-            "SELECT date, shift FROM rota_entries WHERE tenant_id = $1 AND employee_id = $2 \
-             AND date >= $3 AND date <= $4",
-        )
-        .bind(t.id())
-        .bind(employee_id)
-        .bind(shift(from, -2).to_string())
-        .bind(shift(to, 2).to_string())
-        .fetch_all(pool)
-        .await?
-        {
-            let d = date_of(&row.try_get::<String, _>(0)?)?;
-            let code: String = row.try_get(1)?;
-            facts.rota.insert(d, Arc::from(code.as_str()));
+        // Only rota rules read the rota: most punches skip the query.
+        let uses_rota = facts.assignments.iter().any(|&(_, i)| {
+            rules.engine.rules.get(i).is_some_and(|r| {
+                r.versions
+                    .iter()
+                    .any(|v| v.kind == daka_core::rule::RuleKind::Rota)
+            })
+        });
+        if uses_rota {
+            for row in sqlx::query(
+                "SELECT date, shift FROM rota_entries WHERE tenant_id = $1 AND employee_id = $2 \
+                 AND date >= $3 AND date <= $4",
+            )
+            .bind(t.id())
+            .bind(employee_id)
+            .bind(shift(from, -2).to_string())
+            .bind(shift(to, 2).to_string())
+            .fetch_all(pool)
+            .await?
+            {
+                let d = date_of(&row.try_get::<String, _>(0)?)?;
+                let code: String = row.try_get(1)?;
+                facts.rota.insert(d, Arc::from(code.as_str()));
+            }
         }
         // Punches three days either side in UTC cover every zone and night shift.
         let sql = format!(
