@@ -7,86 +7,20 @@
 //!
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run.
 
+mod common;
+
+use common::{Outcome, outcome};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use daka_server::auth::credentials::{self, Kind};
-use daka_server::{AppState, Config};
-use daka_store::users::Role;
-use daka_store::{Actor, Store, Tenant};
 use sqlx::Executor;
 
 const CLIENTS: usize = 64;
 
-struct Outcome {
-    ops: usize,
-    secs: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-impl Outcome {
-    fn line(&self, what: &str) -> String {
-        format!(
-            "{what:<44} {:>9.0} writes/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} writes in {:.1} s)",
-            self.ops as f64 / self.secs,
-            self.p50_ms,
-            self.p99_ms,
-            self.ops,
-            self.secs
-        )
-    }
-}
-
-fn outcome(mut lat: Vec<Duration>, secs: f64) -> Outcome {
-    lat.sort_unstable();
-    let pick = |q: f64| {
-        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Outcome {
-        ops: lat.len(),
-        secs,
-        p50_ms: pick(0.50),
-        p99_ms: pick(0.99),
-    }
-}
-
 async fn api_run(url: &str, secs: u64) -> Result<Outcome, String> {
-    let store = Store::open(url).await.map_err(|e| e.to_string())?;
-    let actor = Actor::system("bench");
-    let t = store
-        .create_tenant("bench", &actor)
-        .await
-        .map_err(|e| e.to_string())?;
-    let tenant = Tenant::trusted(&t.id);
-    let user = store
-        .create_user(&tenant, &actor, "admin", "x", Role::Admin, None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let secret = credentials::secret();
-    store
-        .create_token(
-            &tenant,
-            &actor,
-            &user.id,
-            "bench",
-            &credentials::digest(&secret),
-            &["read".into(), "write".into()],
-            None,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let token = credentials::format(Kind::Token, &t.id, &secret);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), Config::default());
-    let server = tokio::spawn(daka_server::serve(listener, state, async {
-        let _ = stop_rx.await;
-    }));
+    let served = common::serve(url).await?;
+    let token = served.token.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -97,7 +31,7 @@ async fn api_run(url: &str, secs: u64) -> Result<Outcome, String> {
     for c in 0..CLIENTS {
         let client = client.clone();
         let token = token.clone();
-        let url = format!("http://{addr}/api/v1/employees");
+        let url = format!("{}/employees", served.base);
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut i = 0usize;
@@ -125,30 +59,14 @@ async fn api_run(url: &str, secs: u64) -> Result<Outcome, String> {
         all.extend(t.await.map_err(|e| e.to_string())??);
     }
     let secs_taken = start.elapsed().as_secs_f64();
-    let _ = stop_tx.send(());
-    let _ = server.await;
+    let _ = served.stop.send(());
+    let _ = served.server.await;
     Ok(outcome(all, secs_taken))
 }
 
 /// Raw sqlx inserts, one row per transaction, from 64 tasks, with the same durability settings.
 async fn raw_run(url: &str, secs: u64) -> Result<Outcome, String> {
-    sqlx::any::install_default_drivers();
-    let sqlite = url.starts_with("sqlite:");
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 64 })
-        .after_connect(move |c, _| {
-            Box::pin(async move {
-                if sqlite {
-                    c.execute("PRAGMA journal_mode = WAL").await?;
-                    c.execute("PRAGMA synchronous = FULL").await?;
-                    c.execute("PRAGMA busy_timeout = 10000").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(&format!("{url}{}", if sqlite { "?mode=rwc" } else { "" }))
-        .await
-        .map_err(|e| e.to_string())?;
+    let pool = common::raw_pool(url).await?;
     pool.execute("CREATE TABLE IF NOT EXISTS raw_bench (id TEXT PRIMARY KEY, v TEXT NOT NULL)")
         .await
         .map_err(|e| e.to_string())?;
@@ -216,12 +134,15 @@ fn main() {
             match raw_run(&raw_url, secs).await {
                 Ok(o) => println!(
                     "{}",
-                    o.line(&format!("{backend}: raw sqlx insert, 1 row/tx"))
+                    o.line(&format!("{backend}: raw sqlx insert, 1 row/tx"), "writes")
                 ),
                 Err(e) => println!("{backend}: raw run failed: {e}"),
             }
             match api_run(&api_url, secs).await {
-                Ok(o) => println!("{}", o.line(&format!("{backend}: POST /api/v1/employees"))),
+                Ok(o) => println!(
+                    "{}",
+                    o.line(&format!("{backend}: POST /api/v1/employees"), "writes")
+                ),
                 Err(e) => println!("{backend}: API run failed: {e}"),
             }
         }

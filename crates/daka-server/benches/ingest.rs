@@ -12,53 +12,19 @@
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
 //! (default `64,256`) the concurrency levels.
 
+mod common;
+
+use common::{Outcome, outcome};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use daka_server::auth::credentials::{self, Kind};
-use daka_server::{AppState, Config};
-use daka_store::crypto::Keyring;
-use daka_store::users::Role;
-use daka_store::{Actor, Store, Tenant};
+use daka_store::Store;
 use serde_json::{Value, json};
 use sqlx::Executor;
 
 const EMPLOYEES: usize = 2000;
-
-struct Outcome {
-    ops: usize,
-    secs: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-impl Outcome {
-    fn line(&self, what: &str) -> String {
-        format!(
-            "{what:<52} {:>9.0} punches/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} in {:.1} s)",
-            self.ops as f64 / self.secs,
-            self.p50_ms,
-            self.p99_ms,
-            self.ops,
-            self.secs
-        )
-    }
-}
-
-fn outcome(mut lat: Vec<Duration>, secs: f64) -> Outcome {
-    lat.sort_unstable();
-    let pick = |q: f64| {
-        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Outcome {
-        ops: lat.len(),
-        secs,
-        p50_ms: pick(0.50),
-        p99_ms: pick(0.99),
-    }
-}
 
 fn uuid(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012x}")
@@ -96,44 +62,8 @@ async fn post(
 
 /// A tenant with a site, an office rule with a location policy, and `EMPLOYEES` people.
 async fn setup(url: &str, client: &reqwest::Client) -> Result<Setup, String> {
-    let store = Store::open(url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_keyring(Keyring::generate().map_err(|e| e.to_string())?, None);
-    let actor = Actor::system("bench");
-    let t = store
-        .create_tenant("bench", &actor)
-        .await
-        .map_err(|e| e.to_string())?;
-    let tenant = Tenant::trusted(&t.id);
-    let user = store
-        .create_user(&tenant, &actor, "admin", "x", Role::Admin, None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let secret = credentials::secret();
-    store
-        .create_token(
-            &tenant,
-            &actor,
-            &user.id,
-            "bench",
-            &credentials::digest(&secret),
-            &["read".into(), "write".into()],
-            None,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let token = credentials::format(Kind::Token, &t.id, &secret);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), Config::default());
-    let server = tokio::spawn(daka_server::serve(listener, state, async {
-        let _ = stop_rx.await;
-    }));
-    let base = format!("http://{addr}/api/v1");
+    let served = common::serve(url).await?;
+    let (base, token) = (served.base.clone(), served.token.clone());
     let site = post(
         client,
         &format!("{base}/sites"),
@@ -173,9 +103,9 @@ async fn setup(url: &str, client: &reqwest::Client) -> Result<Setup, String> {
         base,
         token,
         employees,
-        store,
-        stop,
-        server,
+        store: served.store,
+        stop: served.stop,
+        server: served.server,
     })
 }
 
@@ -242,23 +172,7 @@ async fn api_run(
 
 /// Raw sqlx inserts of punch-sized rows, one per transaction, with the same durability.
 async fn raw_run(url: &str, clients: usize, secs: u64) -> Result<Outcome, String> {
-    sqlx::any::install_default_drivers();
-    let sqlite = url.starts_with("sqlite:");
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 64 })
-        .after_connect(move |c, _| {
-            Box::pin(async move {
-                if sqlite {
-                    c.execute("PRAGMA journal_mode = WAL").await?;
-                    c.execute("PRAGMA synchronous = FULL").await?;
-                    c.execute("PRAGMA busy_timeout = 10000").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(&format!("{url}{}", if sqlite { "?mode=rwc" } else { "" }))
-        .await
-        .map_err(|e| e.to_string())?;
+    let pool = common::raw_pool(url).await?;
     pool.execute(
         "CREATE TABLE IF NOT EXISTS raw_punches (tenant_id TEXT NOT NULL, id TEXT NOT NULL, \
          client_id TEXT NOT NULL, employee_id TEXT NOT NULL, at BIGINT NOT NULL, answer TEXT NOT NULL, \
@@ -364,9 +278,10 @@ fn main() {
                 match raw_run(&url(()).await, clients, secs).await {
                     Ok(o) => println!(
                         "{}",
-                        o.line(&format!(
-                            "{backend} {clients:>3} clients: raw insert, 1 row/tx"
-                        ))
+                        o.line(
+                            &format!("{backend} {clients:>3} clients: raw insert, 1 row/tx"),
+                            "punches"
+                        )
                     ),
                     Err(e) => println!("{backend}: raw run failed: {e}"),
                 }
@@ -376,9 +291,10 @@ fn main() {
                         let after = stored_punches(&s.store).await;
                         println!(
                             "{}",
-                            o.line(&format!(
-                                "{backend} {clients:>3} clients: POST /api/v1/punches"
-                            ))
+                            o.line(
+                                &format!("{backend} {clients:>3} clients: POST /api/v1/punches"),
+                                "punches"
+                            )
                         );
                         println!(
                             "{:<52} acknowledged {} / stored {}",
