@@ -7,7 +7,8 @@
 //! Each punch is judged for real: the employee's rule with a location policy, a GPS position
 //! (GCJ-02) matched against the site's fence, the engine's placement of the punch on its
 //! attendance day, the location sealed, the row committed before the answer. After each run
-//! the number of stored punches is compared with the number acknowledged.
+//! the number of stored punches is compared with the number acknowledged. On SQLite a run of
+//! `GET /healthz` by the same clients shows what HTTP alone reaches on the machine.
 //!
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
 //! (default `64,256`) the concurrency levels.
@@ -107,6 +108,39 @@ async fn setup(url: &str, client: &reqwest::Client) -> Result<Setup, String> {
         stop: served.stop,
         server: served.server,
     })
+}
+
+/// The floor of the machine: the same clients getting `/healthz` (no database, no JSON body),
+/// so the punch figures can be read against what HTTP alone reaches here.
+async fn http_floor(
+    s: &Setup,
+    client: &reqwest::Client,
+    clients: usize,
+    secs: u64,
+) -> Result<Outcome, String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let url = s.base.replace("/api/v1", "/healthz");
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let client = client.clone();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                let r = client.get(&url).send().await.map_err(|e| e.to_string())?;
+                let _ = r.bytes().await;
+                lat.push(t0.elapsed());
+            }
+            Ok::<_, String>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok(outcome(all, start.elapsed().as_secs_f64()))
 }
 
 async fn api_run(
@@ -275,6 +309,18 @@ fn main() {
             };
             let next = Arc::new(AtomicU64::new(1));
             for &clients in &levels {
+                if backend == "sqlite" {
+                    match http_floor(&s, &client, clients, secs).await {
+                        Ok(o) => println!(
+                            "{}",
+                            o.line(
+                                &format!("{clients:>3} clients: GET /healthz (HTTP floor)"),
+                                "requests"
+                            )
+                        ),
+                        Err(e) => println!("HTTP floor failed: {e}"),
+                    }
+                }
                 match raw_run(&url(()).await, clients, secs).await {
                     Ok(o) => println!(
                         "{}",
