@@ -11,9 +11,15 @@
 //! `GET /healthz` by the same clients shows what HTTP alone reaches on the machine.
 //!
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
-//! (default `64,256`) the concurrency levels.
+//! (default `64,256`) the concurrency levels; `DAKA_BENCH_BACKENDS` (default
+//! `sqlite,postgres`) the databases; `DAKA_BENCH_PHASES` (default `floor,raw,api`) the runs
+//! (e.g. `api` alone under a profiler).
 
 mod common;
+
+// The allocator the `daka` binary uses, so the bench measures what runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use common::{Outcome, outcome};
 
@@ -32,6 +38,8 @@ fn uuid(n: u64) -> String {
 }
 
 struct Setup {
+    /// A real answer, so raw rows weigh what punches weigh.
+    answer: String,
     base: String,
     token: String,
     employees: Vec<String>,
@@ -100,7 +108,20 @@ async fn setup(url: &str, client: &reqwest::Client) -> Result<Setup, String> {
         .await?;
         employees.push(e["id"].as_str().unwrap_or_default().to_string());
     }
+    // One punch to show what each answer weighs.
+    let sample = post(
+        client,
+        &format!("{base}/punches"),
+        &token,
+        &json!({"id": uuid(0), "employee_id": employees[0],
+                "device_time": jiff::Timestamp::now().to_string(), "source": "api",
+                "position": {"lat": 31.20405, "lng": 121.59020, "system": "gcj02", "accuracy_m": 15.0}}),
+    )
+    .await?;
+    let answer = sample.to_string();
+    println!("one answer: {} bytes of JSON", answer.len());
     Ok(Setup {
+        answer,
         base,
         token,
         employees,
@@ -204,44 +225,83 @@ async fn api_run(
     Ok(outcome(all, start.elapsed().as_secs_f64()))
 }
 
+/// A table shaped like `punches` (same columns and indexes, no foreign keys) for raw inserts.
+async fn raw_table(pool: &sqlx::AnyPool, name: &str) -> Result<(), String> {
+    for sql in [
+        format!("DROP TABLE IF EXISTS {name}"),
+        format!(
+            "CREATE TABLE {name} (tenant_id TEXT NOT NULL, id TEXT NOT NULL, client_id TEXT NOT NULL, \
+             employee_id TEXT NOT NULL, at BIGINT NOT NULL, device_at BIGINT, received_at BIGINT NOT NULL, \
+             source TEXT NOT NULL, submitted_by TEXT NOT NULL, decision TEXT NOT NULL, \
+             location {}, answer TEXT NOT NULL, PRIMARY KEY (tenant_id, id))",
+            if pool.connect_options().database_url.scheme() == "sqlite" {
+                "BLOB"
+            } else {
+                "BYTEA"
+            }
+        ),
+        format!("CREATE UNIQUE INDEX {name}_client ON {name} (tenant_id, client_id)"),
+        format!("CREATE INDEX {name}_emp_at ON {name} (tenant_id, employee_id, at)"),
+        format!("CREATE INDEX {name}_received ON {name} (tenant_id, received_at)"),
+    ] {
+        pool.execute(sql.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Binds one raw row: the sizes of a real punch (its answer as long as the sample's, a sealed
+/// location of 256 bytes), spread over the bench's employees.
+fn bind_raw<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    n: u64,
+    answer: &str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind("00000000-0000-7000-8000-000000000000")
+        .bind(uuid(n + (1 << 40)))
+        .bind(uuid(n))
+        .bind(uuid(n % EMPLOYEES as u64))
+        .bind(n as i64)
+        .bind(n as i64)
+        .bind(n as i64)
+        .bind("api")
+        .bind("user:raw")
+        .bind("accepted")
+        .bind(vec![7u8; 256])
+        .bind(answer.to_string())
+}
+
+const RAW_COLUMNS: &str = "(tenant_id, id, client_id, employee_id, at, device_at, received_at, \
+    source, submitted_by, decision, location, answer)";
+
 /// Raw sqlx inserts of punch-sized rows, one per transaction, with the same durability.
-async fn raw_run(url: &str, clients: usize, secs: u64) -> Result<Outcome, String> {
+async fn raw_run(url: &str, clients: usize, secs: u64, answer: &str) -> Result<Outcome, String> {
     let pool = common::raw_pool(url).await?;
-    pool.execute(
-        "CREATE TABLE IF NOT EXISTS raw_punches (tenant_id TEXT NOT NULL, id TEXT NOT NULL, \
-         client_id TEXT NOT NULL, employee_id TEXT NOT NULL, at BIGINT NOT NULL, answer TEXT NOT NULL, \
-         PRIMARY KEY (tenant_id, id))",
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    raw_table(&pool, "raw_punches").await?;
     let pool = Arc::new(pool);
+    let answer: Arc<str> = Arc::from(answer);
+    let next = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..clients {
-        let pool = pool.clone();
+    for _ in 0..clients {
+        let (pool, answer, next) = (pool.clone(), answer.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
-            let mut i = 0usize;
+            let sql = format!(
+                "INSERT INTO raw_punches {RAW_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            );
             while Instant::now() < deadline {
                 let t0 = Instant::now();
+                let n = next.fetch_add(1, Ordering::Relaxed);
                 let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
-                sqlx::query(
-                    "INSERT INTO raw_punches (tenant_id, id, client_id, employee_id, at, answer) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind("t")
-                .bind(format!("{c}-{i}"))
-                .bind(uuid((c * 1_000_000 + i) as u64))
-                .bind("e")
-                .bind(0i64)
-                .bind("{\"decision\":\"accepted\"}")
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| e.to_string())?;
+                bind_raw(sqlx::query(&sql), n, &answer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 tx.commit().await.map_err(|e| e.to_string())?;
                 lat.push(t0.elapsed());
-                i += 1;
             }
             Ok::<_, String>(lat)
         }));
@@ -253,11 +313,54 @@ async fn raw_run(url: &str, clients: usize, secs: u64) -> Result<Outcome, String
     Ok(outcome(all, start.elapsed().as_secs_f64()))
 }
 
+/// The machine's durable-insert ceiling for these rows: one connection committing `GROUP`
+/// rows per transaction in one statement, no HTTP and no judging. Latency is per transaction.
+async fn raw_group_run(url: &str, secs: u64, answer: &str) -> Result<Outcome, String> {
+    const GROUP: usize = 64;
+    let pool = common::raw_pool(url).await?;
+    raw_table(&pool, "raw_groups").await?;
+    let values: Vec<String> = (0..GROUP)
+        .map(|r| {
+            let b: Vec<String> = (1..=12).map(|c| format!("${}", r * 12 + c)).collect();
+            format!("({})", b.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO raw_groups {RAW_COLUMNS} VALUES {}",
+        values.join(", ")
+    );
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let (mut lat, mut n) = (Vec::new(), 0u64);
+    while Instant::now() < deadline {
+        let t0 = Instant::now();
+        let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+        let mut q = sqlx::query(&sql);
+        for _ in 0..GROUP {
+            q = bind_raw(q, n, answer);
+            n += 1;
+        }
+        q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        lat.push(t0.elapsed());
+    }
+    let mut o = outcome(lat, start.elapsed().as_secs_f64());
+    o.ops = n as usize;
+    Ok(o)
+}
+
 async fn stored_punches(store: &Store) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM punches")
         .fetch_one(store.pool())
         .await
         .unwrap_or(-1)
+}
+
+/// Whether `DAKA_BENCH_PHASES` (default `floor,raw,api`) includes this phase.
+fn phase(name: &str) -> bool {
+    std::env::var("DAKA_BENCH_PHASES")
+        .map(|p| p.split(',').any(|x| x.trim() == name))
+        .unwrap_or(true)
 }
 
 fn main() {
@@ -292,7 +395,12 @@ fn main() {
                 return;
             }
         };
+        let backends =
+            std::env::var("DAKA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
         for backend in ["sqlite", "postgres"] {
+            if !backends.split(',').any(|b| b.trim() == backend) {
+                continue;
+            }
             let url = |_: ()| async {
                 if backend == "sqlite" {
                     daka_store::testing::sqlite_url()
@@ -308,8 +416,20 @@ fn main() {
                 }
             };
             let next = Arc::new(AtomicU64::new(1));
+            if phase("raw") {
+                match raw_group_run(&url(()).await, secs, &s.answer).await {
+                    Ok(o) => println!(
+                        "{}",
+                        o.line(
+                            &format!("{backend} raw group commit, 64 rows/tx, 1 connection"),
+                            "punches"
+                        )
+                    ),
+                    Err(e) => println!("{backend}: raw group run failed: {e}"),
+                }
+            }
             for &clients in &levels {
-                if backend == "sqlite" {
+                if backend == "sqlite" && phase("floor") {
                     match http_floor(&s, &client, clients, secs).await {
                         Ok(o) => println!(
                             "{}",
@@ -321,15 +441,17 @@ fn main() {
                         Err(e) => println!("HTTP floor failed: {e}"),
                     }
                 }
-                match raw_run(&url(()).await, clients, secs).await {
-                    Ok(o) => println!(
-                        "{}",
-                        o.line(
-                            &format!("{backend} {clients:>3} clients: raw insert, 1 row/tx"),
-                            "punches"
-                        )
-                    ),
-                    Err(e) => println!("{backend}: raw run failed: {e}"),
+                if phase("raw") {
+                    match raw_run(&url(()).await, clients, secs, &s.answer).await {
+                        Ok(o) => println!(
+                            "{}",
+                            o.line(
+                                &format!("{backend} {clients:>3} clients: raw insert, 1 row/tx"),
+                                "punches"
+                            )
+                        ),
+                        Err(e) => println!("{backend}: raw run failed: {e}"),
+                    }
                 }
                 let before = stored_punches(&s.store).await;
                 match api_run(&s, &client, clients, secs, next.clone()).await {

@@ -94,15 +94,6 @@ pub(crate) fn date_of(s: &str, field: &str) -> Result<Date> {
 }
 
 impl Store {
-    /// The tenant's audit sequence: it moves with every audited change.
-    pub async fn audit_seq(&self, t: &Tenant) -> Result<i64> {
-        let seq: Option<i64> = sqlx::query_scalar("SELECT audit_seq FROM tenants WHERE id = $1")
-            .bind(t.id())
-            .fetch_optional(self.pool())
-            .await?;
-        seq.ok_or(StoreError::NotFound)
-    }
-
     /// The tenant's rule context, from the cache when nothing changed since it was loaded.
     pub async fn rule_context(&self, t: &Tenant) -> Result<Arc<RuleContext>> {
         let seq = self.audit_seq(t).await?;

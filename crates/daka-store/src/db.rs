@@ -11,7 +11,10 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::context::ContextCache;
 use crate::error::{Result, StoreError};
+use crate::fresh::Fresh;
 use crate::keys::Keys;
+use crate::punches::recent::RecentPunches;
+use crate::users::CredCache;
 use crate::writer::Writer;
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -39,6 +42,11 @@ pub struct Store {
     writer: Option<Arc<Writer>>,
     pub(crate) keys: Arc<Keys>,
     pub(crate) cache: Arc<ContextCache>,
+    pub(crate) fresh: Arc<Fresh>,
+    pub(crate) creds: Arc<CredCache>,
+    pub(crate) recent: Arc<RecentPunches>,
+    /// Stops background work (SQLite's checkpoints) on close.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -105,6 +113,9 @@ impl Store {
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 sqlite_setup(&mut conn).await?;
                 SQLITE.run(&mut conn).await?;
+                for p in crate::checkpoint::WRITER_PRAGMAS {
+                    conn.execute(p).await?;
+                }
                 Some(Arc::new(Writer::start(
                     conn,
                     opts.clone(),
@@ -119,12 +130,24 @@ impl Store {
                 None
             }
         };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        if backend == Backend::Sqlite {
+            tokio::spawn(crate::checkpoint::run(pool.clone(), stopped));
+        }
         Ok(Self {
+            stop: Arc::new(stop),
             pool,
             backend,
             writer,
             keys: Arc::new(Keys::default()),
             cache: Arc::new(ContextCache::default()),
+            // See `fresh` and `punches::recent` for why these differ by backend.
+            fresh: Arc::new(Fresh::new(match backend {
+                Backend::Sqlite => std::time::Duration::from_secs(1),
+                Backend::Postgres => std::time::Duration::ZERO,
+            })),
+            creds: Arc::new(CredCache::default()),
+            recent: Arc::new(RecentPunches::new(backend == Backend::Sqlite)),
         })
     }
 
@@ -144,7 +167,7 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        match &self.writer {
+        let v = match &self.writer {
             Some(w) => w.submit(f).await,
             None => {
                 let mut tx = self.pool.begin().await?;
@@ -152,7 +175,15 @@ impl Store {
                 tx.commit().await?;
                 Ok(v)
             }
-        }
+        };
+        // Cached audit sequences are re-read after any write of this process.
+        self.fresh.wrote();
+        v
+    }
+
+    /// SQLite's group-commit writer (None on PostgreSQL).
+    pub(crate) fn writer(&self) -> Option<&Writer> {
+        self.writer.as_deref()
     }
 
     /// Whether the database answers and every migration of this release is applied.
@@ -174,6 +205,7 @@ impl Store {
         if let Some(w) = &self.writer {
             w.shutdown().await;
         }
+        let _ = self.stop.send(true);
         self.pool.close().await;
     }
 }

@@ -3,12 +3,14 @@
 //! only the authentication layer (or the admin CLI) can produce.
 
 pub mod audit;
+mod checkpoint;
 pub mod context;
 pub mod crypto;
 mod db;
 mod error;
 pub mod facts;
 mod fields;
+mod fresh;
 mod keys;
 pub mod org;
 pub mod photos;

@@ -16,7 +16,9 @@ use crate::fields::placeholders;
 use crate::tenant::Tenant;
 
 mod context;
+pub(crate) mod insert;
 mod read;
+pub(crate) mod recent;
 
 pub use context::EmployeeContext;
 pub use read::{PunchFilter, PunchRow};
@@ -97,66 +99,52 @@ impl Store {
 
     /// Stores punches in one transaction, returning once it is durably committed. A client id
     /// stored meanwhile by another request is not an error: its first answer is returned.
-    /// Takes no tenant lock, so punches of one tenant do not queue behind each other.
+    /// Takes no tenant lock, so punches of one tenant do not queue behind each other; on
+    /// SQLite the punches of concurrent requests share statements and a commit.
     pub async fn insert_punches(
         &self,
         t: &Tenant,
         punches: Vec<NewPunch>,
     ) -> Result<Vec<Inserted>> {
-        let t = t.clone();
-        self.write(move |c| {
-            Box::pin(async move {
-                // In client-id order, so two overlapping batches take the unique index's
-                // locks in the same order (no deadlock on PostgreSQL); answered in input order.
-                let mut order: Vec<usize> = (0..punches.len()).collect();
-                order.sort_by(|&a, &b| punches[a].client_id.cmp(&punches[b].client_id));
-                let mut out: Vec<Option<Inserted>> = vec![None; punches.len()];
-                for i in order {
-                    let p = &punches[i];
-                    let done = sqlx::query(
-                        "INSERT INTO punches (tenant_id, id, client_id, employee_id, at, device_at, \
-                         received_at, time_flag, source, device_id, submitted_by, decision, note, \
-                         photo_id, location, answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                         $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (tenant_id, client_id) DO NOTHING",
-                    )
-                    .bind(t.id())
-                    .bind(&p.id)
-                    .bind(&p.client_id)
-                    .bind(&p.employee_id)
-                    .bind(p.at)
-                    .bind(p.device_at)
-                    .bind(p.received_at)
-                    .bind(&p.time_flag)
-                    .bind(&p.source)
-                    .bind(&p.device_id)
-                    .bind(&p.submitted_by)
-                    .bind(&p.decision)
-                    .bind(&p.note)
-                    .bind(&p.photo_id)
-                    .bind(&p.location)
-                    .bind(&p.answer)
-                    .execute(&mut *c)
-                    .await?;
-                    if done.rows_affected() == 1 {
-                        out[i] = Some(Inserted::New);
-                        continue;
-                    }
-                    let r = sqlx::query(
-                        "SELECT employee_id, answer FROM punches WHERE tenant_id = $1 AND client_id = $2",
-                    )
-                    .bind(t.id())
-                    .bind(&p.client_id)
-                    .fetch_one(&mut *c)
-                    .await?;
-                    out[i] = Some(Inserted::Existing(Recorded {
-                        employee_id: r.try_get(0)?,
-                        answer: r.try_get(1)?,
-                    }));
-                }
-                Ok(out.into_iter().flatten().collect())
+        // What the recent-punch cache needs once they are stored.
+        let counted: Vec<Option<(String, String, i64)>> = punches
+            .iter()
+            .map(|p| {
+                matches!(p.decision.as_str(), "accepted" | "field_work")
+                    .then(|| (p.employee_id.clone(), p.id.clone(), p.at))
             })
-        })
-        .await
+            .collect();
+        // In client-id order, so two overlapping batches take the unique index's locks in the
+        // same order (no deadlock on PostgreSQL); answered in input order.
+        let mut order: Vec<usize> = (0..punches.len()).collect();
+        order.sort_by(|&a, &b| punches[a].client_id.cmp(&punches[b].client_id));
+        let mut slots: Vec<Option<NewPunch>> = punches.into_iter().map(Some).collect();
+        let sorted: Vec<NewPunch> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let done = match self.writer() {
+            Some(w) => w.submit_punches(t.id(), sorted).await?,
+            None => {
+                let tenant = t.id().to_string();
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let rows: Vec<(&str, &NewPunch)> =
+                            sorted.iter().map(|p| (tenant.as_str(), p)).collect();
+                        insert::insert_many(c, &rows).await
+                    })
+                })
+                .await?
+            }
+        };
+        let mut out: Vec<Option<Inserted>> = vec![None; counted.len()];
+        for (i, ins) in order.into_iter().zip(done) {
+            out[i] = Some(ins);
+        }
+        let out: Vec<Inserted> = out.into_iter().flatten().collect();
+        for (c, ins) in counted.iter().zip(&out) {
+            if let (Some((emp, id, at)), Inserted::New) = (c, ins) {
+                self.recent.add(t.id(), emp, id, *at);
+            }
+        }
+        Ok(out)
     }
 
     /// A photo's owner and EXIF facts (the position still sealed).

@@ -15,7 +15,11 @@ use crate::org::{find_department, find_employee};
 use crate::tenant::{Actor, Tenant};
 use crate::{new_id, now_ms};
 
+mod cred_cache;
 mod credentials;
+
+use cred_cache::Cred;
+pub(crate) use cred_cache::CredCache;
 
 pub use credentials::{ApiToken, Device, Session};
 

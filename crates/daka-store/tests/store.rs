@@ -39,6 +39,7 @@ both!(
     audit_tampering,
     concurrent_creates,
     failing_writes_in_a_group,
+    failing_punches_in_a_group,
     two_stores_one_database,
 );
 
@@ -1162,6 +1163,83 @@ async fn failing_writes_in_a_group(url: String) {
     let v = s.audit_verify(&t).await.unwrap();
     assert_eq!(v.entries, 1 + ok.len() as i64);
     assert!(v.problems.is_empty(), "{:?}", v.problems);
+    s.close().await;
+}
+
+fn new_punch(client: &str, employee: &str, at: i64) -> daka_store::punches::NewPunch {
+    daka_store::punches::NewPunch {
+        id: daka_store::new_id(),
+        client_id: client.into(),
+        employee_id: employee.into(),
+        at,
+        device_at: Some(at),
+        received_at: at,
+        time_flag: None,
+        source: "api".into(),
+        device_id: None,
+        submitted_by: "user:admin".into(),
+        decision: "accepted".into(),
+        note: None,
+        photo_id: None,
+        location: None,
+        answer: format!("{{\"client\":\"{client}\"}}"),
+    }
+}
+
+/// Punches of concurrent requests share statements and a commit: a request naming a missing
+/// employee fails alone, a client id stored by an earlier request gets that first answer, and
+/// everything acknowledged is stored once.
+async fn failing_punches_in_a_group(url: String) {
+    use daka_store::punches::Inserted;
+    let s = open(&url).await;
+    let t = tenant(&s, "T").await;
+    let e = s
+        .create_employee(&t, &admin(), &person("P1"))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..72i64 {
+        let who = if i % 9 == 8 { "missing" } else { e.id.as_str() };
+        // Requests 0..=7 and 8..=15 ... overlap: every request also sends client id c{i/2}.
+        let rows = vec![
+            new_punch(&format!("own-{i}"), who, i),
+            new_punch(&format!("shared-{}", i / 2), who, 1000 + i),
+        ];
+        let (s, t) = (s.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            (i, s.insert_punches(&t, rows).await)
+        }));
+    }
+    let (mut new, mut existing, mut failed) = (0, 0, 0);
+    let mut answers = std::collections::BTreeMap::new();
+    for task in tasks {
+        let (i, r) = task.await.unwrap();
+        if i % 9 == 8 {
+            assert!(r.is_err(), "request {i} names a missing employee");
+            failed += 1;
+            continue;
+        }
+        let r = r.unwrap_or_else(|e| panic!("request {i}: {e}"));
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0], Inserted::New, "own-{i}");
+        match &r[1] {
+            Inserted::New => new += 1,
+            Inserted::Existing(rec) => {
+                assert_eq!(rec.answer, format!("{{\"client\":\"shared-{}\"}}", i / 2));
+                existing += 1;
+            }
+        }
+        answers.insert(i, r);
+    }
+    assert_eq!(failed, 8);
+    assert_eq!(answers.len(), 64);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM punches WHERE tenant_id = $1")
+        .bind(t.id())
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 64 + new);
+    assert_eq!(new + existing, 64);
     s.close().await;
 }
 

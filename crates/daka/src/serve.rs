@@ -22,8 +22,8 @@ pub fn init_logging() {
     };
 }
 
-/// Opens the configured store, creating the data directory for the embedded database.
-pub async fn open_store(config: &Config) -> Result<Store, String> {
+/// Creates the data directory of the embedded database.
+fn ensure_data_dir(config: &Config) -> Result<(), String> {
     if config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             format!(
@@ -32,6 +32,12 @@ pub async fn open_store(config: &Config) -> Result<Store, String> {
             )
         })?;
     }
+    Ok(())
+}
+
+/// Opens the configured store, creating the data directory for the embedded database.
+pub async fn open_store(config: &Config) -> Result<Store, String> {
+    ensure_data_dir(config)?;
     let url = config.database_url();
     let store = Store::open(&url)
         .await
@@ -108,7 +114,48 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests and queued writes");
 }
 
+/// The SQLite file a database URL names (None for PostgreSQL and in-memory databases).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// Takes the server lock beside a SQLite database: one server owns the file, which is what
+/// lets it keep recent punches in memory exactly (the CLI's admin commands still run beside
+/// it). Held until the returned file is dropped; released by the OS if the process dies.
+pub fn own_database(url: &str) -> Result<Option<std::fs::File>, String> {
+    let Some(db) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    let mut name = db.clone().into_os_string();
+    name.push(".server-lock");
+    let path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open the server lock {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another Daka server is already serving {}: a SQLite database has one server \
+             (stop the other, or use PostgreSQL to run several instances)",
+            db.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!(
+            "cannot lock the server lock {}: {e}",
+            path.display()
+        )),
+    }
+}
+
 pub async fn run(config: Config) -> Result<(), String> {
+    ensure_data_dir(&config)?;
+    let _lock = own_database(&config.database_url())?;
     let store = open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

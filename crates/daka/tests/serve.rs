@@ -318,6 +318,33 @@ async fn serve_with_no_configuration() {
     assert_eq!(entries, ["daka-data"]);
 }
 
+/// A SQLite database has one server (it keeps recent punches in memory); a second is refused
+/// with a message saying why, and may start once the first has stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_server_per_sqlite_database() {
+    let dir = TempDir::new("twoservers");
+    let mut first = Server::start(dir.path(), &[]);
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut cmd = daka(dir.path(), &[("DAKA_LISTEN", &listen)]);
+    cmd.arg("serve");
+    let out = run(cmd, None);
+    assert_ne!(out.code, Some(0), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("another Daka server is already serving")
+            && out.stderr.contains("daka.db"),
+        "{}",
+        out.stderr
+    );
+    let http = client();
+    let r = http.get(first.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(first.terminate().success(), "{}", first.log());
+    let second = Server::start(dir.path(), &[]);
+    let r = http.get(second.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_cli_then_the_token_works() {
     let dir = TempDir::new("admin");

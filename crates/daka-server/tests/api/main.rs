@@ -18,6 +18,7 @@ mod punch_fixture;
 mod punches;
 mod punches_batch;
 mod punches_read;
+mod punches_recent;
 mod punches_time;
 mod results;
 mod rota;

@@ -176,6 +176,16 @@ async fn outside_policies(url: String) {
         .map(|f| f["flag"].as_str().unwrap())
         .collect();
     assert_eq!(flags, ["time_disagrees"], "{a}");
+    // A retry that would now fail judging (its photo and note lost on the phone) still gets
+    // the first answer, and stores nothing.
+    let mut lost = p.clone();
+    lost["photo_id"] = Value::Null;
+    lost["note"] = Value::Null;
+    let r = app.post(emp, "/api/v1/punches", &lost).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["replayed"], true);
+    assert_eq!(stored(r.json()), stored(a.clone()));
+    assert_eq!(count_punches(&app, &w.tenant, &w.e1).await, 1);
 
     let mut p = punch(Some(far));
     p["employee_id"] = json!(w.e2);

@@ -81,7 +81,7 @@ impl EmployeeContext {
 
 impl Store {
     /// The context for `employee_id`'s punches on local dates `from..=to`; None when the
-    /// tenant has no such employee. Four small queries (the audit sequence, the employee, their rota and punches near the dates), none of which grows with the tenant.
+    /// tenant has no such employee. At most three small queries (the employee, their rota, their punches near the dates), none of which grows with the tenant; usually none (see `recent`).
     pub async fn employee_context(
         &self,
         t: &Tenant,
@@ -175,24 +175,15 @@ impl Store {
             }
         }
         // Punches three days either side in UTC cover every zone and night shift.
-        let sql = format!(
-            "SELECT at FROM punches WHERE tenant_id = $1 AND employee_id = $2 AND at >= $3 \
-             AND at < $4 AND {COUNTED_PUNCHES}"
-        );
-        for row in sqlx::query(&sql)
-            .bind(t.id())
-            .bind(employee_id)
-            .bind(utc_ms(shift(from, -3))?)
-            .bind(utc_ms(shift(to, 4))?)
-            .fetch_all(pool)
-            .await?
-        {
-            let at: i64 = row.try_get(0)?;
-            facts.punches.push(Punch {
-                second: at.div_euclid(1000),
-                source: PunchSource::Punch,
-            });
-        }
+        let (lo, hi) = (utc_ms(shift(from, -3))?, utc_ms(shift(to, 4))?);
+        let ats = match self.recent.get(t.id(), employee_id, rules.seq, lo, hi) {
+            Some(ats) => ats,
+            None => self.load_recent(t, employee_id, rules.seq, lo, hi).await?,
+        };
+        facts.punches.extend(ats.into_iter().map(|at| Punch {
+            second: at.div_euclid(1000),
+            source: PunchSource::Punch,
+        }));
         Ok(Some(EmployeeContext {
             engine: rules.engine.clone(),
             facts,
@@ -200,5 +191,46 @@ impl Store {
             department_id,
             rules,
         }))
+    }
+
+    /// Reads the employee's counted punches in `[lo, hi)` (ms) and, with a week more either
+    /// side, keeps them for the next judgements.
+    async fn load_recent(
+        &self,
+        t: &Tenant,
+        employee_id: &str,
+        seq: i64,
+        lo: i64,
+        hi: i64,
+    ) -> Result<Vec<i64>> {
+        const WEEK_MS: i64 = 7 * 86_400_000;
+        let ticket = self.recent.ticket();
+        let (wlo, whi) = match self.recent.enabled() {
+            true => (lo - WEEK_MS, hi + WEEK_MS),
+            false => (lo, hi),
+        };
+        let sql = format!(
+            "SELECT id, at FROM punches WHERE tenant_id = $1 AND employee_id = $2 AND at >= $3 \
+             AND at < $4 AND {COUNTED_PUNCHES}"
+        );
+        let mut all: Vec<(String, i64)> = Vec::new();
+        for row in sqlx::query(&sql)
+            .bind(t.id())
+            .bind(employee_id)
+            .bind(wlo)
+            .bind(whi)
+            .fetch_all(self.pool())
+            .await?
+        {
+            all.push((row.try_get(0)?, row.try_get(1)?));
+        }
+        let ats = all
+            .iter()
+            .map(|(_, at)| *at)
+            .filter(|at| (lo..hi).contains(at))
+            .collect();
+        self.recent
+            .put(t.id(), employee_id, seq, wlo, whi, all, ticket);
+        Ok(ats)
     }
 }

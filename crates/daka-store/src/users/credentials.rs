@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{User, find_user, hash_required};
+use super::{Cred, User, find_user, hash_required};
 use crate::audit::{self, lock_tenant};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
@@ -219,6 +219,14 @@ impl Store {
     /// The live token with this hash and its user: NotFound when unknown, revoked, expired,
     /// or its user is disabled.
     pub async fn token_by_hash(&self, t: &Tenant, token_hash: &str) -> Result<(ApiToken, User)> {
+        // The sequence before the read: a change committed meanwhile retires what is read.
+        let seq = self.audit_seq(t).await?;
+        if let Some(Cred::Token(tok, user)) = self.creds.get(t.id(), token_hash, seq) {
+            return match tok.expires_at {
+                Some(e) if e <= now_ms() => Err(StoreError::NotFound),
+                _ => Ok((tok, *user)),
+            };
+        }
         let r = sqlx::query(&format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE tenant_id = $1 AND token_hash = $2 \
              AND revoked = 0 AND (expires_at IS NULL OR expires_at > $3)"
@@ -234,6 +242,12 @@ impl Store {
         if user.disabled {
             return Err(StoreError::NotFound);
         }
+        self.creds.put(
+            t.id(),
+            token_hash,
+            seq,
+            Cred::Token(tok.clone(), Box::new(user.clone())),
+        );
         Ok((tok, user))
     }
 
@@ -330,7 +344,12 @@ impl Store {
         .await
     }
 
+    /// The device with this key (cached like tokens; devices are never disabled in place).
     pub async fn device_by_hash(&self, t: &Tenant, secret_hash: &str) -> Result<Device> {
+        let seq = self.audit_seq(t).await?;
+        if let Some(Cred::Device(d)) = self.creds.get(t.id(), secret_hash, seq) {
+            return Ok(d);
+        }
         let r = sqlx::query(&format!(
             "SELECT {DEVICE_COLUMNS} FROM devices WHERE tenant_id = $1 AND secret_hash = $2"
         ))
@@ -339,7 +358,10 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        device_of(&r)
+        let d = device_of(&r)?;
+        self.creds
+            .put(t.id(), secret_hash, seq, Cred::Device(d.clone()));
+        Ok(d)
     }
 
     /// Every device of the tenant, oldest first.

@@ -63,6 +63,11 @@ fn parse(v: Value) -> ApiResult<PunchItem> {
     })
 }
 
+/// A stored answer as JSON (null if unreadable, which a stored answer never is).
+fn parsed(answer: &str) -> Value {
+    serde_json::from_str(answer).unwrap_or(Value::Null)
+}
+
 /// Records up to 500 punches, answering each (`status` 201 stored, 200 a retry of a stored
 /// punch, 4xx refused with its error). Items are judged in device-time order.
 #[utoipa::path(operation_id = "punches_batch", post, path = "/api/v1/punches/batch", tag = "punches", request_body = BatchBody,
@@ -94,9 +99,9 @@ pub async fn batch(
         .enumerate()
         .map(|(index, (o, client_id))| match o {
             Outcome::Created(a) => json!({"index": index, "client_id": client_id, "status": 201,
-                "replayed": false, "punch": a}),
+                "replayed": false, "punch": parsed(&a)}),
             Outcome::Replayed(a) => json!({"index": index, "client_id": client_id, "status": 200,
-                "replayed": true, "punch": a}),
+                "replayed": true, "punch": parsed(&a)}),
             Outcome::Failed(e) => {
                 let (status, error) = failure(e);
                 json!({"index": index, "client_id": client_id, "status": status,

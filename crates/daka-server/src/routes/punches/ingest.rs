@@ -9,7 +9,6 @@ use daka_core::site::{BeaconSeen, PunchObservation, WifiSeen};
 use daka_store::punches::{EmployeeContext, Inserted, NewPunch, Recorded};
 use daka_store::users::Role;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::judge::{Judge, judge_one};
@@ -79,10 +78,10 @@ pub struct PunchItem {
     pub photo_id: Option<String>,
 }
 
-/// What became of one item.
+/// What became of one item; an answer is its stored JSON text (sent as it is, never re-encoded).
 pub enum Outcome {
-    Created(Value),
-    Replayed(Value),
+    Created(String),
+    Replayed(String),
     Failed(ApiError),
 }
 
@@ -216,10 +215,7 @@ fn replay(rec: &Recorded, employee_id: &str) -> Outcome {
             message: "this id was already used for another employee's punch".into(),
         });
     }
-    match serde_json::from_str(&rec.answer) {
-        Ok(v) => Outcome::Replayed(v),
-        Err(e) => Outcome::Failed(ApiError::Internal(format!("stored answer: {e}"))),
-    }
+    Outcome::Replayed(rec.answer.clone())
 }
 
 fn utc_date(ms: i64) -> jiff::civil::Date {
@@ -247,8 +243,16 @@ pub async fn ingest(
         }
     }
 
-    let ids: Vec<String> = todo.iter().map(|r| r.client_id.clone()).collect();
-    let recorded = state.store.recorded_punches(t, &ids).await?;
+    // A batch (an offline sync, maybe replayed) looks its ids up first, so a replay is
+    // answered without judging. A single punch goes straight to judging: a retry meets its
+    // first answer at the insert (ON CONFLICT), or below if judging it again fails.
+    let prechecked = todo.len() > 1;
+    let recorded = if prechecked {
+        let ids: Vec<String> = todo.iter().map(|r| r.client_id.clone()).collect();
+        state.store.recorded_punches(t, &ids).await?
+    } else {
+        HashMap::new()
+    };
     todo.retain(|r| match recorded.get(&r.client_id) {
         Some(rec) => {
             out[r.index] = Some(replay(rec, &r.employee_id));
@@ -277,40 +281,59 @@ pub async fn ingest(
     }
 
     let mut judge = Judge::new(state, caller);
-    let mut fresh: Vec<(usize, Value)> = Vec::new();
+    let mut fresh: Vec<usize> = Vec::new();
     let mut rows: Vec<NewPunch> = Vec::new();
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first: HashMap<String, (usize, String)> = HashMap::new();
     let mut dups: Vec<(usize, String, String)> = Vec::new();
+    let mut refused: Vec<(usize, String, String)> = Vec::new();
     for r in todo {
         if first.contains_key(&r.client_id) {
             dups.push((r.index, r.client_id, r.employee_id));
             continue;
         }
-        first.insert(r.client_id.clone(), r.index);
-        let Some(Some(ctx)) = contexts.get_mut(&r.employee_id) else {
-            out[r.index] = Some(Outcome::Failed(ApiError::invalid(
+        first.insert(r.client_id.clone(), (r.index, r.employee_id.clone()));
+        let judged = match contexts.get_mut(&r.employee_id) {
+            Some(Some(ctx)) => judge_one(&mut judge, ctx, &r).await,
+            _ => Err(ApiError::invalid(
                 "employee_id",
                 "no such employee in this tenant",
-            )));
-            continue;
+            )),
         };
-        match judge_one(&mut judge, ctx, &r).await {
-            Ok((row, answer)) => {
-                fresh.push((r.index, answer));
+        match judged {
+            Ok(row) => {
+                fresh.push(r.index);
                 rows.push(row);
             }
             Err(ApiError::Internal(m)) => return Err(ApiError::Internal(m)),
-            Err(e) => out[r.index] = Some(Outcome::Failed(e)),
+            Err(e) => {
+                if !prechecked {
+                    refused.push((r.index, r.client_id.clone(), r.employee_id.clone()));
+                }
+                out[r.index] = Some(Outcome::Failed(e));
+            }
+        }
+    }
+    // A retry judged differently now (say, its photo since deleted) still gets its first answer.
+    if !refused.is_empty() {
+        let ids: Vec<String> = refused.iter().map(|(_, c, _)| c.clone()).collect();
+        let recorded = state.store.recorded_punches(t, &ids).await?;
+        for (index, client_id, emp) in refused {
+            if let Some(rec) = recorded.get(&client_id) {
+                out[index] = Some(replay(rec, &emp));
+            }
         }
     }
 
-    let employees: Vec<String> = rows.iter().map(|r| r.employee_id.clone()).collect();
+    let kept: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.employee_id.clone(), r.answer.clone()))
+        .collect();
     let inserted = if rows.is_empty() {
         Vec::new()
     } else {
         state.store.insert_punches(t, rows).await?
     };
-    for (((index, answer), ins), emp) in fresh.into_iter().zip(inserted).zip(employees) {
+    for ((index, ins), (emp, answer)) in fresh.into_iter().zip(inserted).zip(kept) {
         out[index] = Some(match ins {
             Inserted::New => Outcome::Created(answer),
             Inserted::Existing(rec) => replay(&rec, &emp),
@@ -318,12 +341,14 @@ pub async fn ingest(
     }
     // The same id twice in one batch: the later one is a retry of the earlier.
     for (index, client_id, emp) in dups {
-        let earlier = first.get(&client_id).and_then(|&i| out[i].as_ref());
+        let earlier = first
+            .get(&client_id)
+            .and_then(|(i, e)| Some((out[*i].as_ref()?, e)));
         out[index] = Some(match earlier {
-            Some(Outcome::Created(a) | Outcome::Replayed(a)) => replay(
+            Some((Outcome::Created(a) | Outcome::Replayed(a), earlier_emp)) => replay(
                 &Recorded {
-                    employee_id: a["employee_id"].as_str().unwrap_or_default().to_string(),
-                    answer: a.to_string(),
+                    employee_id: earlier_emp.clone(),
+                    answer: a.clone(),
                 },
                 &emp,
             ),

@@ -111,7 +111,7 @@ pub async fn judge_one(
     j: &mut Judge<'_>,
     ctx: &mut EmployeeContext,
     r: &Ready,
-) -> ApiResult<(NewPunch, Value)> {
+) -> ApiResult<NewPunch> {
     let tz = jiff::tz::TimeZone::get(&ctx.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let used = jiff::Timestamp::from_millisecond(r.time.used)
         .map_err(|e| ApiError::invalid("device_time", e.to_string()))?;
@@ -220,5 +220,5 @@ pub async fn judge_one(
         location: Some(location),
         answer: answer.to_string(),
     };
-    Ok((row, answer))
+    Ok(row)
 }

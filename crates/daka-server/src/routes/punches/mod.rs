@@ -4,7 +4,6 @@
 //! A retry (same client `id`) is answered `200` with the first answer verbatim plus
 //! `"replayed": true` beside it (`false` on the first answer, `201`).
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -37,6 +36,25 @@ pub fn with_replayed(mut answer: Value, replayed: bool) -> Value {
     answer
 }
 
+/// A stored answer sent as it is with `replayed` added: the object's text gains one member
+/// before its closing brace instead of being parsed and encoded again.
+fn answer_response(status: StatusCode, answer: &str, replayed: bool) -> Response {
+    let body = match answer.trim_end().strip_suffix('}') {
+        Some(head) if head.trim_end() != "{" => format!("{head},\"replayed\":{replayed}}}"),
+        _ => with_replayed(
+            serde_json::from_str(answer).unwrap_or(Value::Null),
+            replayed,
+        )
+        .to_string(),
+    };
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
 /// Records one punch. `201` with the answer; `200` with the first answer for a retry; a
 /// refused punch is stored too (a record that someone tried) and answered `201`.
 #[utoipa::path(operation_id = "punches_create", post, path = "/api/v1/punches", tag = "punches", request_body = PunchItem,
@@ -52,12 +70,8 @@ pub async fn create(
     let ip = peer.0.map(|a| a.ip());
     let mut out = ingest(&state, &caller, ip, state.clock.now_ms(), vec![Ok(item)]).await?;
     match out.pop() {
-        Some(Outcome::Created(a)) => {
-            Ok((StatusCode::CREATED, Json(with_replayed(a, false))).into_response())
-        }
-        Some(Outcome::Replayed(a)) => {
-            Ok((StatusCode::OK, Json(with_replayed(a, true))).into_response())
-        }
+        Some(Outcome::Created(a)) => Ok(answer_response(StatusCode::CREATED, &a, false)),
+        Some(Outcome::Replayed(a)) => Ok(answer_response(StatusCode::OK, &a, true)),
         Some(Outcome::Failed(e)) => Err(e),
         None => Err(ApiError::Internal("no answer".into())),
     }
