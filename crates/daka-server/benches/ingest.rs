@@ -13,7 +13,8 @@
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
 //! (default `64,256`) the concurrency levels; `DAKA_BENCH_BACKENDS` (default
 //! `sqlite,postgres`) the databases; `DAKA_BENCH_PHASES` (default `floor,raw,api`) the runs
-//! (e.g. `api` alone under a profiler).
+//! (e.g. `api` alone under a profiler); `DAKA_BENCH_GROUP` (default 64) the rows per
+//! transaction of the raw group-commit ceiling.
 
 mod common;
 
@@ -313,13 +314,12 @@ async fn raw_run(url: &str, clients: usize, secs: u64, answer: &str) -> Result<O
     Ok(outcome(all, start.elapsed().as_secs_f64()))
 }
 
-/// The machine's durable-insert ceiling for these rows: one connection committing `GROUP`
+/// The machine's durable-insert ceiling for these rows: one connection committing `group`
 /// rows per transaction in one statement, no HTTP and no judging. Latency is per transaction.
-async fn raw_group_run(url: &str, secs: u64, answer: &str) -> Result<Outcome, String> {
-    const GROUP: usize = 64;
+async fn raw_group_run(url: &str, secs: u64, answer: &str, group: usize) -> Result<Outcome, String> {
     let pool = common::raw_pool(url).await?;
     raw_table(&pool, "raw_groups").await?;
-    let values: Vec<String> = (0..GROUP)
+    let values: Vec<String> = (0..group)
         .map(|r| {
             let b: Vec<String> = (1..=12).map(|c| format!("${}", r * 12 + c)).collect();
             format!("({})", b.join(", "))
@@ -336,7 +336,7 @@ async fn raw_group_run(url: &str, secs: u64, answer: &str) -> Result<Outcome, St
         let t0 = Instant::now();
         let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
         let mut q = sqlx::query(&sql);
-        for _ in 0..GROUP {
+        for _ in 0..group {
             q = bind_raw(q, n, answer);
             n += 1;
         }
@@ -368,6 +368,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
+    // PostgreSQL allows 65,535 parameters per statement: 12 per row.
+    let group: usize = std::env::var("DAKA_BENCH_GROUP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64)
+        .clamp(1, 2048);
     let levels: Vec<usize> = std::env::var("DAKA_BENCH_CLIENTS")
         .unwrap_or_else(|_| "64,256".into())
         .split(',')
@@ -417,11 +423,11 @@ fn main() {
             };
             let next = Arc::new(AtomicU64::new(1));
             if phase("raw") {
-                match raw_group_run(&url(()).await, secs, &s.answer).await {
+                match raw_group_run(&url(()).await, secs, &s.answer, group).await {
                     Ok(o) => println!(
                         "{}",
                         o.line(
-                            &format!("{backend} raw group commit, 64 rows/tx, 1 connection"),
+                            &format!("{backend} raw group commit, {group} rows/tx, 1 connection"),
                             "punches"
                         )
                     ),
