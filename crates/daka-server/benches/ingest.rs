@@ -316,7 +316,12 @@ async fn raw_run(url: &str, clients: usize, secs: u64, answer: &str) -> Result<O
 
 /// The machine's durable-insert ceiling for these rows: one connection committing `group`
 /// rows per transaction in one statement, no HTTP and no judging. Latency is per transaction.
-async fn raw_group_run(url: &str, secs: u64, answer: &str, group: usize) -> Result<Outcome, String> {
+async fn raw_group_run(
+    url: &str,
+    secs: u64,
+    answer: &str,
+    group: usize,
+) -> Result<Outcome, String> {
     let pool = common::raw_pool(url).await?;
     raw_table(&pool, "raw_groups").await?;
     let values: Vec<String> = (0..group)

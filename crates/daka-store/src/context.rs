@@ -4,7 +4,7 @@
 //! across several server instances sharing a database; a punch pays one primary-key read to
 //! check it instead of reloading and recompiling every rule.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use daka_core::Engine;
@@ -34,6 +34,16 @@ pub struct RuleContext {
     pub own: HashMap<String, Assignments>,
     pub by_department: HashMap<String, Assignments>,
     employees: Mutex<HashMap<String, Arc<EmployeeRow>>>,
+    /// Rota entries read since, per employee: the dates covered and the shifts in them.
+    rotas: Mutex<HashMap<String, Rota>>,
+}
+
+/// An employee's rota over `from..=to` (dates without an entry have none).
+#[derive(Debug, Clone)]
+pub struct Rota {
+    pub from: Date,
+    pub to: Date,
+    pub shifts: BTreeMap<Date, Arc<str>>,
 }
 
 /// The employee columns judging a punch needs.
@@ -56,6 +66,25 @@ impl RuleContext {
     pub fn keep_employee(&self, id: &str, row: Arc<EmployeeRow>) {
         if let Ok(mut m) = self.employees.lock() {
             m.insert(id.to_string(), row);
+        }
+    }
+
+    /// The employee's shifts over `from..=to`, when a rota read since this context was loaded
+    /// covers those dates (rota changes are audited, so it is still current).
+    pub fn rota(&self, id: &str, from: Date, to: Date) -> Option<BTreeMap<Date, Arc<str>>> {
+        let m = self.rotas.lock().ok()?;
+        let r = m.get(id).filter(|r| r.from <= from && to <= r.to)?;
+        Some(
+            r.shifts
+                .range(from..=to)
+                .map(|(d, s)| (*d, s.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn keep_rota(&self, id: &str, rota: Rota) {
+        if let Ok(mut m) = self.rotas.lock() {
+            m.insert(id.to_string(), rota);
         }
     }
 }
@@ -168,6 +197,7 @@ impl Store {
             own,
             by_department,
             employees: Mutex::new(HashMap::new()),
+            rotas: Mutex::new(HashMap::new()),
         })
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Mode, TestApp, Who, World};
 use crate::punch_fixture::*;
+use crate::rules_helpers::{assign, create_rule, rota};
 
 fn at(day: jiff::civil::Date, hm: &str, position: Option<Value>) -> Value {
     json!({"id": uuid(), "device_time": at_shanghai(day, hm), "offline": true, "source": "app",
@@ -76,4 +77,51 @@ async fn later_punches_see_earlier_ones(url: String) {
     );
 }
 
-crate::both!(later_punches_see_earlier_ones);
+/// Under a rota rule the shift of the day decides the placement; a rota change between two
+/// punches is seen by the second (the rota is kept with the tenant's rule context).
+async fn rota_changes_are_seen(url: String) {
+    let app = TestApp::spawn(&url).await;
+    let w = World::build(&app, "rr", Mode::Token).await;
+    let admin = w.admin();
+    // A: 06:00-14:00, B: 14:00-22:00.
+    let plant = create_rule(&app, &admin, "Plant", rota("2020-01-01", &["A", "B"])).await;
+    assign(
+        &app,
+        &admin,
+        &plant,
+        json!({"employee_id": w.e1, "effective_from": "2020-01-01"}),
+    )
+    .await;
+    let day = shanghai_day(-1);
+    let put = |shift: &'static str| {
+        let (app, admin, path) = (
+            &app,
+            admin.clone(),
+            format!("/api/v1/employees/{}/rota/{day}", w.e1),
+        );
+        async move {
+            let r = app
+                .call(&admin, "PUT", &path, Some(&json!({"shift": shift})))
+                .await;
+            assert!(r.status == 200 || r.status == 201, "{}", r.text);
+        }
+    };
+    put("A").await;
+    let emp = w.auth(Who::Employee);
+    let r = app
+        .post(emp, "/api/v1/punches", &at(day, "06:20", None))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["attendance"]["edge"], "in1", "{}", r.text);
+    assert_eq!(r.json()["attendance"]["status"], "Late", "{}", r.text);
+    // Now the day is a B shift: a 13:50 check-in is on time.
+    put("B").await;
+    let r = app
+        .post(emp, "/api/v1/punches", &at(day, "13:50", None))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["attendance"]["edge"], "in1", "{}", r.text);
+    assert_eq!(r.json()["attendance"]["status"], "Normal", "{}", r.text);
+}
+
+crate::both!(later_punches_see_earlier_ones, rota_changes_are_seen);

@@ -13,7 +13,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use crate::context::{EmployeeRow, RuleContext};
+use crate::context::{EmployeeRow, Rota, RuleContext};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::facts::{COUNTED_PUNCHES, rule_timeline};
@@ -81,7 +81,7 @@ impl EmployeeContext {
 
 impl Store {
     /// The context for `employee_id`'s punches on local dates `from..=to`; None when the
-    /// tenant has no such employee. At most three small queries (the employee, their rota, their punches near the dates), none of which grows with the tenant; usually none (see `recent`).
+    /// tenant has no such employee. At most three small queries (the employee, their rota, their punches near the dates), none of which grows with the tenant; usually none: the employee and rota are kept with the rule context, punches in `recent`.
     pub async fn employee_context(
         &self,
         t: &Tenant,
@@ -158,21 +158,23 @@ impl Store {
             })
         });
         if uses_rota {
-            for row in sqlx::query(
-                "SELECT date, shift FROM rota_entries WHERE tenant_id = $1 AND employee_id = $2 \
-                 AND date >= $3 AND date <= $4",
-            )
-            .bind(t.id())
-            .bind(employee_id)
-            .bind(shift(from, -2).to_string())
-            .bind(shift(to, 2).to_string())
-            .fetch_all(pool)
-            .await?
-            {
-                let d = date_of(&row.try_get::<String, _>(0)?)?;
-                let code: String = row.try_get(1)?;
-                facts.rota.insert(d, Arc::from(code.as_str()));
-            }
+            let (lo, hi) = (shift(from, -2), shift(to, 2));
+            facts.rota = match rules.rota(employee_id, lo, hi) {
+                Some(shifts) => shifts,
+                None => {
+                    // A week more either side, so the next days' punches find it read.
+                    let rota = self
+                        .read_rota(t, employee_id, shift(lo, -7), shift(hi, 7))
+                        .await?;
+                    let shifts = rota
+                        .shifts
+                        .range(lo..=hi)
+                        .map(|(d, s)| (*d, s.clone()))
+                        .collect();
+                    rules.keep_rota(employee_id, rota);
+                    shifts
+                }
+            };
         }
         // Punches three days either side in UTC cover every zone and night shift.
         let (lo, hi) = (utc_ms(shift(from, -3))?, utc_ms(shift(to, 4))?);
@@ -191,6 +193,27 @@ impl Store {
             department_id,
             rules,
         }))
+    }
+
+    /// The employee's rota entries over `from..=to`.
+    async fn read_rota(&self, t: &Tenant, employee_id: &str, from: Date, to: Date) -> Result<Rota> {
+        let mut shifts = std::collections::BTreeMap::new();
+        for row in sqlx::query(
+            "SELECT date, shift FROM rota_entries WHERE tenant_id = $1 AND employee_id = $2 \
+             AND date >= $3 AND date <= $4",
+        )
+        .bind(t.id())
+        .bind(employee_id)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?
+        {
+            let d = date_of(&row.try_get::<String, _>(0)?)?;
+            let code: String = row.try_get(1)?;
+            shifts.insert(d, Arc::from(code.as_str()));
+        }
+        Ok(Rota { from, to, shifts })
     }
 
     /// Reads the employee's counted punches in `[lo, hi)` (ms) and, with a week more either
