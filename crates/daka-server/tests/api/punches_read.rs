@@ -182,4 +182,76 @@ async fn scope_review_and_sealing(url: String) {
     );
 }
 
-crate::both!(scope_review_and_sealing);
+/// Pages follow `next_cursor` in time order, punches at the same instant included once each,
+/// within the caller's scope; a cursor that is not one is 422.
+async fn pages_by_cursor(url: String) {
+    let app = TestApp::spawn(&url).await;
+    let w = World::build(&app, "pg", Mode::Token).await;
+    rule(
+        &app,
+        &w.tenant,
+        "office",
+        office_spec(),
+        None,
+        &[&w.e1, &w.e2],
+    )
+    .await;
+    let day = shanghai_day(-1);
+    let item =
+        |hm: &str| json!({"id": uuid(), "device_time": at_shanghai(day, hm), "offline": true});
+    // Two at 09:00 exactly: the cursor breaks the tie by id.
+    let batch = json!({"punches": [item("08:00"), item("09:00"), item("09:00"), item("12:00"), item("18:00")]});
+    let r = app
+        .post(w.auth(Who::Employee), "/api/v1/punches/batch", &batch)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut other = item("10:00");
+    other["employee_id"] = json!(w.e2);
+    let r = app.post(&w.admin(), "/api/v1/punches", &other).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (who, expected) in [(Who::Admin, 6), (Who::Employee, 5)] {
+        let all = app
+            .get(w.auth(who), "/api/v1/punches?limit=1000")
+            .await
+            .json();
+        assert_eq!(all["next_cursor"], serde_json::Value::Null);
+        let all = ids(&all);
+        assert_eq!(all.len(), expected, "{who:?}");
+        let (mut paged, mut pages, mut cursor) = (Vec::new(), 0, None::<String>);
+        loop {
+            let path = match &cursor {
+                None => "/api/v1/punches?limit=2".to_string(),
+                Some(c) => format!("/api/v1/punches?limit=2&cursor={c}"),
+            };
+            let r = app.get(w.auth(who), &path).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let v = r.json();
+            paged.extend(ids(&v));
+            pages += 1;
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(paged, all, "{who:?}");
+        assert_eq!(pages, expected.div_ceil(2), "{who:?}");
+    }
+    let r = app.get(&w.admin(), "/api/v1/punches?cursor=nope").await;
+    assert_eq!(
+        (r.status, r.field().as_deref()),
+        (422, Some("cursor")),
+        "{}",
+        r.text
+    );
+}
+
+crate::both!(scope_review_and_sealing, pages_by_cursor);

@@ -57,6 +57,8 @@ pub struct PunchFilter {
     pub from: i64,
     pub to: i64,
     pub limit: i64,
+    /// Only punches after this (at, id) position in time order: a page's cursor.
+    pub after: Option<(i64, String)>,
 }
 
 const COLUMNS: &str = "p.id, p.client_id, p.employee_id, e.department_id, p.at, p.device_at, \
@@ -107,7 +109,8 @@ impl Store {
         find(&mut c, t, id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Punches with `from <= at < to`, in time order, at most `limit` (1..=1000).
+    /// Punches with `from <= at < to` (and after `after`), in time order, at most `limit`
+    /// (1..=1001: a page of 1000 asks for one more to know whether another page follows).
     pub async fn punches_page(&self, t: &Tenant, f: &PunchFilter) -> Result<Vec<PunchRow>> {
         let mut sql = format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE p.tenant_id = $1 AND p.at >= $2 AND p.at < $3"
@@ -135,13 +138,21 @@ impl Store {
             }
             sql += &format!(" AND ({})", alternatives.join(" OR "));
         }
-        sql += &format!(" ORDER BY p.at, p.id LIMIT ${}", binds.len() + 4);
+        let mut n = binds.len() + 4;
+        if f.after.is_some() {
+            sql += &format!(" AND (p.at > ${n} OR (p.at = ${n} AND p.id > ${}))", n + 1);
+            n += 2;
+        }
+        sql += &format!(" ORDER BY p.at, p.id LIMIT ${n}");
         let mut q = sqlx::query(&sql).bind(t.id()).bind(f.from).bind(f.to);
         for b in binds {
             q = q.bind(b);
         }
+        if let Some((at, id)) = &f.after {
+            q = q.bind(*at).bind(id.as_str());
+        }
         let rows = q
-            .bind(f.limit.clamp(1, 1000))
+            .bind(f.limit.clamp(1, 1001))
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(row_of).collect()

@@ -29,6 +29,8 @@ pub struct PunchQuery {
     pub to: Option<String>,
     /// 1-1000, default 200.
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -36,6 +38,22 @@ pub struct PunchList {
     /// Each as `GET /api/v1/punches/{id}` answers, in time order.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A page position: the last punch's instant (ms) and id, as `<ms>.<id>`.
+fn cursor_of(p: &PunchRow) -> String {
+    format!("{}.{}", p.at, p.id)
+}
+
+fn parse_cursor(s: &str) -> ApiResult<(i64, String)> {
+    s.trim()
+        .split_once('.')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id)))
+        .filter(|(_, id)| !id.is_empty())
+        .map(|(at, id)| (at, id.to_string()))
+        .ok_or_else(|| ApiError::invalid("cursor", "must be the next_cursor of a previous page"))
 }
 
 fn instant(field: &str, s: &Option<String>, default: i64) -> ApiResult<i64> {
@@ -112,11 +130,13 @@ pub async fn list(
     if to <= from {
         return Err(ApiError::invalid("to", "must be after from"));
     }
+    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     let scope = employee_scope(&state, &caller).await?;
     let mut f = PunchFilter {
         from,
         to,
-        limit: q.limit.unwrap_or(200),
+        limit: limit + 1,
+        after: q.cursor.as_deref().map(parse_cursor).transpose()?,
         ..Default::default()
     };
     if let Some(e) = q.employee_id.as_deref().filter(|e| !e.is_empty()) {
@@ -129,12 +149,19 @@ pub async fn list(
         f.departments = Some(departments);
         f.own = own;
     }
-    let rows = state.store.punches_page(t, &f).await?;
+    let mut rows = state.store.punches_page(t, &f).await?;
+    let next_cursor = match rows.len() > limit as usize {
+        true => {
+            rows.truncate(limit as usize);
+            rows.last().map(cursor_of)
+        }
+        false => None,
+    };
     let items = rows
         .iter()
         .map(|p| punch_json(&state, t, p))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Json(PunchList { items }))
+    Ok(Json(PunchList { items, next_cursor }))
 }
 
 #[utoipa::path(operation_id = "punches_get", get, path = "/api/v1/punches/{id}", tag = "punches", params(("id" = String, Path, description = "The server's punch id")),
