@@ -122,6 +122,12 @@ impl Store {
         let sorted: Vec<NewPunch> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let done = match self.writer() {
             Some(w) => w.submit_punches(t.id(), sorted).await?,
+            // One statement is atomic by itself: no transaction, one round trip.
+            None if sorted.len() <= insert::MAX_ROWS => {
+                let rows: Vec<(&str, &NewPunch)> = sorted.iter().map(|p| (t.id(), p)).collect();
+                let mut c = self.pool().acquire().await?;
+                insert::insert_many(&mut c, &rows).await?
+            }
             None => {
                 let tenant = t.id().to_string();
                 self.write(move |c| {
