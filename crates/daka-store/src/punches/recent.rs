@@ -9,7 +9,7 @@
 //!
 //! A load racing a commit: the load takes a ticket before its query, and is kept only when no
 //! punch of that employee was added since the ticket; a punch both read and added is one entry
-//! (keyed by punch id).
+//! (keyed by a hash of the punch id).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,8 +25,8 @@ struct Entry {
     /// The instants covered, `[lo, hi)` in ms.
     lo: i64,
     hi: i64,
-    /// (punch id, instant in ms)
-    punches: Vec<(String, i64)>,
+    /// (hash of the punch id, instant in ms): 16 bytes a punch, however long ids are.
+    punches: Vec<(u64, i64)>,
 }
 
 #[derive(Debug, Default)]
@@ -44,6 +44,13 @@ struct Inner {
 pub(crate) struct RecentPunches {
     enabled: bool,
     inner: Mutex<Inner>,
+}
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 fn key(tenant: &str, employee: &str) -> Key {
@@ -102,6 +109,7 @@ impl RecentPunches {
         punches: Vec<(String, i64)>,
         ticket: u64,
     ) {
+        let punches = punches.iter().map(|(id, at)| (id_hash(id), *at)).collect();
         if !self.enabled {
             return;
         }
@@ -139,12 +147,68 @@ impl RecentPunches {
         inner.added += 1;
         let n = inner.added;
         let k = key(tenant, employee);
+        let h = id_hash(id);
         if let Some(e) = inner.entries.get_mut(&k)
             && (e.lo..e.hi).contains(&at)
-            && !e.punches.iter().any(|(p, _)| p == id)
+            && !e.punches.iter().any(|(p, _)| *p == h)
         {
-            e.punches.push((id.to_string(), at));
+            e.punches.push((h, at));
         }
         inner.last.insert(k, n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecentPunches;
+
+    fn loaded(seq: i64) -> RecentPunches {
+        let r = RecentPunches::new(true);
+        let ticket = r.ticket();
+        r.put("t", "e", seq, 0, 1000, vec![("p1".into(), 100)], ticket);
+        r
+    }
+
+    #[test]
+    fn serves_only_a_covered_window_under_its_sequence() {
+        let r = loaded(7);
+        assert_eq!(r.get("t", "e", 7, 50, 500), Some(vec![100]));
+        assert_eq!(r.get("t", "e", 7, 200, 500), Some(vec![]));
+        assert_eq!(r.get("t", "e", 8, 50, 500), None, "the sequence moved");
+        assert_eq!(r.get("t", "e", 7, 50, 1001), None, "beyond the window");
+        assert_eq!(r.get("t", "other", 7, 50, 500), None);
+        assert_eq!(r.get("u", "e", 7, 50, 500), None, "another tenant");
+    }
+
+    #[test]
+    fn committed_punches_are_added_once() {
+        let r = loaded(7);
+        r.add("t", "e", "p2", 300);
+        r.add("t", "e", "p1", 100);
+        r.add("t", "e", "p3", 5000);
+        assert_eq!(r.get("t", "e", 7, 0, 1000), Some(vec![100, 300]));
+    }
+
+    #[test]
+    fn a_load_racing_a_commit_is_not_kept() {
+        let r = RecentPunches::new(true);
+        let ticket = r.ticket();
+        // Committed (and added) after the load's query began: the load may have missed it.
+        r.add("t", "e", "p1", 100);
+        r.put("t", "e", 7, 0, 1000, vec![], ticket);
+        assert_eq!(r.get("t", "e", 7, 0, 1000), None);
+        // Another employee's punch does not spoil this employee's load.
+        let ticket = r.ticket();
+        r.add("t", "x", "p9", 100);
+        r.put("t", "e", 7, 0, 1000, vec![("p1".into(), 100)], ticket);
+        assert_eq!(r.get("t", "e", 7, 0, 1000), Some(vec![100]));
+    }
+
+    #[test]
+    fn off_on_postgres() {
+        let r = RecentPunches::new(false);
+        let ticket = r.ticket();
+        r.put("t", "e", 7, 0, 1000, vec![("p1".into(), 100)], ticket);
+        assert_eq!(r.get("t", "e", 7, 0, 1000), None);
     }
 }
