@@ -1,6 +1,8 @@
-//! Punch ingest over HTTP: a load generator posting single punches (`POST /api/v1/punches`) at
-//! 64 and 256 concurrent clients, on SQLite and on PostgreSQL, beside raw durable inserts of
-//! the same rows (one row per transaction, same durability settings) in the same run.
+//! Punch ingest over HTTP: a load generator posting single punches (`POST /api/v1/punches`, as
+//! phones do) and batches of 50 (`POST /api/v1/punches/batch`, as terminals upload) at 64 and
+//! 256 concurrent clients, on SQLite and on PostgreSQL, beside raw durable inserts of rows of
+//! the same size and indexes (one row per transaction from every client, and 64 rows per
+//! transaction on one connection: the disk's ceiling) in the same run.
 //!
 //!     cargo bench -p daka-server --bench ingest
 //!
@@ -12,7 +14,7 @@
 //!
 //! `DAKA_BENCH_SECONDS` (default 5) sets the length of each run; `DAKA_BENCH_CLIENTS`
 //! (default `64,256`) the concurrency levels; `DAKA_BENCH_BACKENDS` (default
-//! `sqlite,postgres`) the databases; `DAKA_BENCH_PHASES` (default `floor,raw,api`) the runs
+//! `sqlite,postgres`) the databases; `DAKA_BENCH_PHASES` (default `floor,raw,api,batch`) the runs
 //! (e.g. `api` alone under a profiler); `DAKA_BENCH_GROUP` (default 64) the rows per
 //! transaction of the raw group-commit ceiling.
 
@@ -226,6 +228,74 @@ async fn api_run(
     Ok(outcome(all, start.elapsed().as_secs_f64()))
 }
 
+/// Terminals and offline phones upload punches in batches: each client posts `size` punches
+/// per request to `/punches/batch`. Counts punches stored (every item must be 201); latency is
+/// per request.
+async fn batch_run(
+    s: &Setup,
+    client: &reqwest::Client,
+    clients: usize,
+    secs: u64,
+    next: Arc<AtomicU64>,
+    size: usize,
+) -> Result<Outcome, String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = client.clone();
+        let token = s.token.clone();
+        let url = format!("{}/punches/batch", s.base);
+        let employees = s.employees.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut stored) = (Vec::new(), 0usize);
+            let mut i = c;
+            while Instant::now() < deadline {
+                let now = jiff::Timestamp::now().to_string();
+                let items: Vec<Value> = (0..size)
+                    .map(|k| {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        json!({"id": uuid(n), "employee_id": employees[(i + k * clients) % employees.len()],
+                               "device_time": now, "source": "terminal",
+                               "position": {"lat": 31.20405, "lng": 121.59020, "system": "gcj02", "accuracy_m": 15.0}})
+                    })
+                    .collect();
+                let t0 = Instant::now();
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"punches": items}))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = r.status();
+                let v: Value = r.json().await.map_err(|e| e.to_string())?;
+                if !status.is_success() {
+                    return Err(format!("status {status}: {v}"));
+                }
+                let results = v["results"].as_array().cloned().unwrap_or_default();
+                if let Some(bad) = results.iter().find(|x| x["status"] != 201) {
+                    return Err(format!("item not stored: {bad}"));
+                }
+                stored += results.len();
+                lat.push(t0.elapsed());
+                i += 1;
+            }
+            Ok::<_, String>((lat, stored))
+        }));
+    }
+    let (mut all, mut stored) = (Vec::new(), 0);
+    for t in tasks {
+        let (lat, n) = t.await.map_err(|e| e.to_string())??;
+        all.extend(lat);
+        stored += n;
+    }
+    let mut o = outcome(all, start.elapsed().as_secs_f64());
+    o.ops = stored;
+    Ok(o)
+}
+
 /// A table shaped like `punches` (same columns and indexes, no foreign keys) for raw inserts.
 async fn raw_table(pool: &sqlx::AnyPool, name: &str) -> Result<(), String> {
     for sql in [
@@ -361,7 +431,7 @@ async fn stored_punches(store: &Store) -> i64 {
         .unwrap_or(-1)
 }
 
-/// Whether `DAKA_BENCH_PHASES` (default `floor,raw,api`) includes this phase.
+/// Whether `DAKA_BENCH_PHASES` (default `floor,raw,api,batch`) includes this phase.
 fn phase(name: &str) -> bool {
     std::env::var("DAKA_BENCH_PHASES")
         .map(|p| p.split(',').any(|x| x.trim() == name))
@@ -464,25 +534,49 @@ fn main() {
                         Err(e) => println!("{backend}: raw run failed: {e}"),
                     }
                 }
-                let before = stored_punches(&s.store).await;
-                match api_run(&s, &client, clients, secs, next.clone()).await {
-                    Ok(o) => {
-                        let after = stored_punches(&s.store).await;
-                        println!(
-                            "{}",
-                            o.line(
-                                &format!("{backend} {clients:>3} clients: POST /api/v1/punches"),
-                                "punches"
-                            )
-                        );
-                        println!(
-                            "{:<52} acknowledged {} / stored {}",
-                            "",
-                            o.ops,
-                            after - before
-                        );
+                if phase("api") {
+                    let before = stored_punches(&s.store).await;
+                    match api_run(&s, &client, clients, secs, next.clone()).await {
+                        Ok(o) => {
+                            let after = stored_punches(&s.store).await;
+                            println!(
+                                "{}",
+                                o.line(
+                                    &format!("{backend} {clients:>3} clients: POST /api/v1/punches"),
+                                    "punches"
+                                )
+                            );
+                            println!(
+                                "{:<52} acknowledged {} / stored {}",
+                                "",
+                                o.ops,
+                                after - before
+                            );
+                        }
+                        Err(e) => println!("{backend}: API run failed: {e}"),
                     }
-                    Err(e) => println!("{backend}: API run failed: {e}"),
+                }
+                if phase("batch") {
+                    let before = stored_punches(&s.store).await;
+                    match batch_run(&s, &client, clients, secs, next.clone(), 50).await {
+                        Ok(o) => {
+                            let after = stored_punches(&s.store).await;
+                            println!(
+                                "{}",
+                                o.line(
+                                    &format!("{backend} {clients:>3} clients: POST /punches/batch, 50 each"),
+                                    "punches"
+                                )
+                            );
+                            println!(
+                                "{:<52} acknowledged {} / stored {} (latency per request)",
+                                "",
+                                o.ops,
+                                after - before
+                            );
+                        }
+                        Err(e) => println!("{backend}: batch run failed: {e}"),
+                    }
                 }
             }
             let _ = s.stop.send(());
