@@ -80,20 +80,20 @@ impl EmployeeContext {
 }
 
 impl Store {
-    /// The context for `employee_id`'s punches on local dates `from..=to`; None when the
-    /// tenant has no such employee. At most three small queries (the employee, their rota, their punches near the dates), none of which grows with the tenant; usually none: the employee and rota are kept with the rule context, punches in `recent`.
+    /// The context for `employee_id`'s punches on local dates `from..=to` under `rules` (the
+    /// tenant's [`Store::rule_context`], fetched once per request); None when the tenant has no
+    /// such employee. At most three small queries (the employee, their rota, their punches near
+    /// the dates), none of which grows with the tenant; usually none: the employee and rota are
+    /// kept with the rule context, punches in `recent`.
     pub async fn employee_context(
         &self,
         t: &Tenant,
+        rules: Arc<RuleContext>,
         employee_id: &str,
         from: Date,
         to: Date,
     ) -> Result<Option<EmployeeContext>> {
         let pool = self.pool();
-        // Rules, assignments, the department tree and company days come from the tenant's
-        // cached rule context (one primary-key read when nothing changed); so does the
-        // employee's row, since employee changes are audited too.
-        let rules = self.rule_context(t).await?;
         let emp = match rules.employee(employee_id) {
             Some(e) => e,
             None => {

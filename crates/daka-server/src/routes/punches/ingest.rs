@@ -272,13 +272,23 @@ pub async fn ingest(
         e.0 = e.0.min(r.time.used);
         e.1 = e.1.max(r.time.used);
     }
-    for (emp, (lo, hi)) in ranges {
-        // UTC dates a day either side hold every local date of these instants.
-        let from = utc_date(lo).yesterday().unwrap_or(utc_date(lo));
-        let to = utc_date(hi).tomorrow().unwrap_or(utc_date(hi));
-        let ctx = state.store.employee_context(t, emp, from, to).await?;
-        contexts.insert(emp.to_string(), ctx);
-    }
+    // A batch's employees are looked up together (on PostgreSQL, on several connections),
+    // under one rule context.
+    let rules = state.store.rule_context(t).await?;
+    let lookups = ranges.into_iter().map(|(emp, (lo, hi))| {
+        let rules = rules.clone();
+        async move {
+            // UTC dates a day either side hold every local date of these instants.
+            let from = utc_date(lo).yesterday().unwrap_or(utc_date(lo));
+            let to = utc_date(hi).tomorrow().unwrap_or(utc_date(hi));
+            let ctx = state
+                .store
+                .employee_context(t, rules, emp, from, to)
+                .await?;
+            Ok::<_, ApiError>((emp.to_string(), ctx))
+        }
+    });
+    contexts.extend(futures_util::future::try_join_all(lookups).await?);
 
     let mut judge = Judge::new(state, caller);
     let mut fresh: Vec<usize> = Vec::new();
