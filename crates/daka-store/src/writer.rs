@@ -1,8 +1,8 @@
 //! SQLite's group-commit writer: queued writes are committed in groups on one connection, each in
 //! its own savepoint, so one fsync makes many acknowledged writes durable and a failing write
-//! only undoes itself. The punches of every request in a group are inserted together, a few
-//! multi-row statements instead of one per punch; if that fails, each request's punches are
-//! retried alone, so one bad request still fails only itself.
+//! only undoes itself. The punches of every request in a group are inserted together, in one
+//! multi-row statement (more past `MAX_ROWS`) instead of one per punch; if that fails, each
+//! request's punches are retried alone, so one bad request still fails only itself.
 
 use std::any::Any;
 
