@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod calendar;
 pub mod coords;
 pub mod day;
+pub mod decision;
 pub mod engine;
 pub mod error;
 pub mod explain;
@@ -25,6 +26,7 @@ pub mod site;
 pub mod time;
 
 pub use calendar::{NationalCalendar, SpecialDays};
+pub use decision::{PunchDecision, Review};
 pub use engine::Engine;
 pub use error::SpecError;
 pub use facts::{Approval, ApprovalKind, DayPart, EmployeeFacts, Punch, PunchSource, Span};
